@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SwiftTorch",
+    products: [
+        .library(name: "Torch", targets: ["Torch"]),
+        .executable(name: "swifttorch", targets: ["swifttorch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        // BLAS: OpenBLAS on Linux (Debian `libopenblas-dev`); Accelerate is used instead on Apple platforms.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "TorchCore",
+            dependencies: [
+                .product(name: "RealModule", package: "swift-numerics"),
+                .target(name: "CBLAS", condition: .when(platforms: [.linux])),
+            ]
+        ),
+        .target(name: "Torch", dependencies: ["TorchCore"]),
+        .target(name: "_TestSupport", dependencies: ["TorchCore"]),
+        .executableTarget(
+            name: "swifttorch",
+            dependencies: [
+                "Torch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "TorchCoreTests",
+            dependencies: ["Torch", "_TestSupport"],
+            resources: [.copy("Resources")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

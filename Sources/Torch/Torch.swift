@@ -1,0 +1,2 @@
+// The umbrella module: `import Torch` is all a SwiftTorch user writes.
+@_exported import TorchCore

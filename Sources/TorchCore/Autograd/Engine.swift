@@ -1,0 +1,170 @@
+// MARK: - Backward engine
+
+/// Runs the backward pass over the graph recorded during the forward pass.
+enum Engine {
+    /// Executes the graph from `roots` (edges with their starting gradients).
+    ///
+    /// - Parameters:
+    ///   - roots: the output edges and gradients to start from.
+    ///   - retainGraph: keep saved tensors so the graph can be run again.
+    ///   - createGraph: record the backward ops themselves (for higher-order gradients).
+    ///   - captures: when non-nil (`Torch.grad`), the edges whose incoming gradient is returned instead of being
+    ///     accumulated into `.grad`; leaves are then never written.
+    /// - Returns: the captured gradients, in the order of `captures`.
+    static func run(roots: [(Edge, Tensor)], retainGraph: Bool, createGraph: Bool,
+                    captures: [Edge]? = nil) -> [Tensor?] {
+        // Dependency count: how many edges point to each node among those reachable from the roots.
+        var deps: [ObjectIdentifier: Int] = [:]
+        var seen: Set<ObjectIdentifier> = []
+        var stack: [Node] = []
+        for (edge, _) in roots where seen.insert(ObjectIdentifier(edge.node)).inserted {
+            stack.append(edge.node)
+        }
+        while let node = stack.popLast() {
+            for case let e? in node.next {
+                deps[ObjectIdentifier(e.node), default: 0] += 1
+                if seen.insert(ObjectIdentifier(e.node)).inserted { stack.append(e.node) }
+            }
+        }
+
+        var captureIndex: [ObjectIdentifier: [(Int, Int)]] = [:]  // node -> [(inputNr, captureSlot)]
+        var captured = [Tensor?](repeating: nil, count: captures?.count ?? 0)
+        if let captures {
+            for (i, e) in captures.enumerated() { captureIndex[ObjectIdentifier(e.node), default: []].append((e.inputNr, i)) }
+        }
+
+        var buffers: [ObjectIdentifier: [Tensor?]] = [:]
+        var ready: [Node] = []
+        for (edge, g) in roots {
+            let id = ObjectIdentifier(edge.node)
+            var buf = buffers[id] ?? [Tensor?](repeating: nil, count: max(edge.node.numOutputs, 1))
+            buf[edge.inputNr] = accumulate(buf[edge.inputNr], g)
+            buffers[id] = buf
+        }
+        for (edge, _) in roots where deps[ObjectIdentifier(edge.node), default: 0] == 0 {
+            if !ready.contains(where: { $0 === edge.node }) { ready.append(edge.node) }
+        }
+
+        let body = {
+            while !ready.isEmpty {
+                // Run the most recently created ready node first (PyTorch's ordering by sequence number).
+                var best = 0
+                for i in 1..<ready.count where ready[i].sequenceNr > ready[best].sequenceNr { best = i }
+                let node = ready.remove(at: best)
+                let id = ObjectIdentifier(node)
+                var grads = buffers.removeValue(forKey: id) ?? []
+                // Tensor hooks registered on the node's outputs.
+                for (out, hooks) in node.preHooks where out < grads.count {
+                    guard var g = grads[out] else { continue }
+                    for h in hooks { if let r = h(g) { g = r } }
+                    grads[out] = g
+                }
+                if let slots = captureIndex[id] {
+                    for (inputNr, slot) in slots where inputNr < grads.count {
+                        captured[slot] = accumulate(captured[slot], grads[inputNr])
+                    }
+                }
+                var inputGrads: [Tensor?] = []
+                let isAccumulator = node is AccumulateGrad
+                if !(isAccumulator && captures != nil) && grads.contains(where: { $0 != nil }) {
+                    inputGrads = node.apply(grads)
+                    if !retainGraph { node.release() }
+                }
+                for (i, edge) in node.next.enumerated() {
+                    guard let edge else { continue }
+                    let nid = ObjectIdentifier(edge.node)
+                    if i < inputGrads.count, var g = inputGrads[i] {
+                        g = conform(g, to: node.inputMeta[i], node: node)
+                        if GradMode.isAnomalyDetectionEnabled {
+                            let hasNaN = noGrad { g.isnan().any().item(Bool.self) }
+                            precondition(!hasNaN, "Function '\(node.name)' returned nan values in its \(i)th output (forward op: \(node.opName)).")
+                        }
+                        var buf = buffers[nid] ?? [Tensor?](repeating: nil, count: max(edge.node.numOutputs, 1))
+                        buf[edge.inputNr] = accumulate(buf[edge.inputNr], g)
+                        buffers[nid] = buf
+                    }
+                    deps[nid, default: 1] -= 1
+                    if deps[nid] == 0 { ready.append(edge.node) }
+                }
+            }
+        }
+        if createGraph { enableGrad(body) } else { noGrad(body) }
+        return captured
+    }
+
+    private static func accumulate(_ a: Tensor?, _ b: Tensor?) -> Tensor? {
+        guard let b else { return a }
+        guard let a else { return b }
+        return a + b
+    }
+
+    /// Sums a gradient back over broadcast dimensions and casts it to the input's dtype.
+    private static func conform(_ g: Tensor, to meta: (shape: [Int], dtype: DType), node: Node) -> Tensor {
+        var g = g
+        if g.shape != meta.shape { g = g.sumToSize(meta.shape) }
+        if g.dtype != meta.dtype && meta.dtype.isFloatingPoint { g = g.to(meta.dtype) }
+        return g
+    }
+}
+
+// MARK: - Public entry points
+
+extension Tensor {
+    /// Computes the gradient of this tensor with respect to the graph leaves and accumulates it into their `.grad`.
+    ///
+    /// - Parameters:
+    ///   - gradient: the gradient of this tensor; may be omitted for a one-element tensor (it is then 1).
+    ///   - retainGraph: keep the graph so backward can run through it again.
+    ///   - createGraph: record the backward pass, so higher-order gradients can be taken.
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool? = nil, createGraph: Bool = false) {
+        precondition(requiresGrad, "backward: element 0 of tensors does not require grad and does not have a grad_fn")
+        let g: Tensor
+        if let gradient {
+            precondition(gradient.shape == shape, "backward: gradient shape \(gradient.shape) does not match tensor shape \(shape)")
+            g = gradient
+        } else {
+            precondition(count == 1, "backward: grad can be implicitly created only for scalar outputs (shape \(shape))")
+            g = Tensor.onesLike(self)
+        }
+        _ = Engine.run(roots: [(gradientEdge!, g)], retainGraph: retainGraph ?? createGraph, createGraph: createGraph)
+    }
+}
+
+extension Torch {
+    /// Computes and returns the gradients of `outputs` with respect to `inputs` without touching any `.grad`
+    /// (`torch.autograd.grad`).
+    ///
+    /// - Parameters:
+    ///   - outputs: the differentiated tensors.
+    ///   - inputs: the tensors to differentiate with respect to.
+    ///   - gradOutputs: gradients of `outputs` (ones for one-element outputs when omitted).
+    ///   - retainGraph: keep the graph (defaults to `createGraph`).
+    ///   - createGraph: record the backward pass for higher-order gradients.
+    ///   - allowUnused: return nil for an input the outputs do not depend on instead of stopping.
+    /// - Returns: one gradient per input.
+    public static func grad(outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor]? = nil,
+                            retainGraph: Bool? = nil, createGraph: Bool = false,
+                            allowUnused: Bool = false) -> [Tensor?] {
+        var roots: [(Edge, Tensor)] = []
+        for (i, out) in outputs.enumerated() {
+            precondition(out.requiresGrad, "grad: element \(i) of tensors does not require grad and does not have a grad_fn")
+            let g = gradOutputs?[i] ?? {
+                precondition(out.count == 1, "grad: grad can be implicitly created only for scalar outputs (shape \(out.shape))")
+                return Tensor.onesLike(out)
+            }()
+            roots.append((out.gradientEdge!, g))
+        }
+        let edges = inputs.enumerated().map { (i, t) -> Edge in
+            precondition(t.requiresGrad, "grad: input \(i) does not require grad")
+            return t.gradientEdge!
+        }
+        let result = Engine.run(roots: roots, retainGraph: retainGraph ?? createGraph, createGraph: createGraph,
+                                captures: edges)
+        if !allowUnused {
+            for (i, r) in result.enumerated() {
+                precondition(r != nil, "grad: one of the differentiated tensors (input \(i)) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.")
+            }
+        }
+        return result
+    }
+}

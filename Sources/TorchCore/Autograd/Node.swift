@@ -1,0 +1,157 @@
+// MARK: - Graph nodes
+
+/// An edge of the backward graph: the `inputNr`-th gradient input of `node`.
+public struct Edge {
+    let node: Node
+    let inputNr: Int
+}
+
+/// A node of the backward graph (PyTorch's `grad_fn`): it maps the gradients of an op's outputs to gradients of
+/// its inputs.
+open class Node: CustomStringConvertible {
+    /// The op's backward name as PyTorch prints it, e.g. `MulBackward0`.
+    public let name: String
+    /// The forward op that created the node (for anomaly mode and error messages).
+    public let opName: String
+    var next: [Edge?]
+    var preHooks: [Int: [TensorHook]] = [:]
+    let numOutputs: Int
+    /// Shapes and dtypes of the inputs, so gradients are summed back over broadcast dimensions and cast.
+    var inputMeta: [(shape: [Int], dtype: DType)]
+    let sequenceNr: Int
+    var released = false
+
+    nonisolated(unsafe) static var counter = 0
+
+    init(opName: String, next: [Edge?], inputMeta: [(shape: [Int], dtype: DType)], numOutputs: Int) {
+        self.opName = opName
+        self.name = Node.backwardName(opName)
+        self.next = next
+        self.inputMeta = inputMeta
+        self.numOutputs = numOutputs
+        Node.counter &+= 1
+        self.sequenceNr = Node.counter
+    }
+
+    static func backwardName(_ op: String) -> String {
+        guard let f = op.first else { return "Backward0" }
+        return f.uppercased() + op.dropFirst() + "Backward0"
+    }
+
+    /// `<MulBackward0>`.
+    public var description: String { "<\(name)>" }
+
+    /// The next nodes, as PyTorch's `next_functions`.
+    public var nextFunctions: [Node?] { next.map { $0?.node } }
+
+    func addPreHook(_ output: Int, _ hook: @escaping TensorHook) {
+        preHooks[output, default: []].append(hook)
+    }
+
+    /// Computes input gradients from output gradients. Subclasses override.
+    func apply(_ grads: [Tensor?]) -> [Tensor?] { fatalError("Node.apply must be overridden by \(name)") }
+
+    /// Frees saved tensors after a backward pass without `retainGraph`.
+    func release() { released = true }
+}
+
+/// Accumulates incoming gradients into a leaf's `.grad`.
+final class AccumulateGrad: Node {
+    let leaf: TensorImpl
+
+    init(leaf: TensorImpl) {
+        self.leaf = leaf
+        super.init(opName: "accumulateGrad", next: [], inputMeta: [(leaf.shape, leaf.dtype)], numOutputs: 1)
+    }
+
+    override func apply(_ grads: [Tensor?]) -> [Tensor?] {
+        guard var g = grads[0] else { return [] }
+        let meta = leaf.meta
+        for hook in meta.leafHooks {
+            if let r = hook(g) { g = r }
+        }
+        if let old = meta.grad {
+            meta.grad = old + g
+        } else {
+            // Note (grad ownership): a gradient can alias other memory (an expanded view of ones, the caller's
+            // `gradient:`), so the first one is stored as a fresh contiguous copy that later in-place updates may
+            // write. When a graph of the gradient is being built it is stored as is, keeping its history.
+            meta.grad = GradMode.isEnabled ? g : g.detach().contiguousCopy()
+        }
+        return []
+    }
+}
+
+/// A node whose backward is a closure over saved tensors: what every primitive op records.
+final class FunctionNode: Node {
+    var backwardFn: ((BackwardContext) -> [Tensor?])?
+    var saved: [SavedTensor]
+
+    init(opName: String, inputs: [Tensor], saved: [SavedTensor], numOutputs: Int,
+         backward: @escaping (BackwardContext) -> [Tensor?]) {
+        self.backwardFn = backward
+        self.saved = saved
+        super.init(opName: opName, next: inputs.map { $0.gradientEdge },
+                   inputMeta: inputs.map { ($0.shape, $0.dtype) }, numOutputs: numOutputs)
+    }
+
+    override func apply(_ grads: [Tensor?]) -> [Tensor?] {
+        guard let fn = backwardFn, !released else {
+            preconditionFailure("\(name): Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time.")
+        }
+        let ctx = BackwardContext(grads: grads, saved: saved.map { $0.unpack(for: self) }, node: self)
+        return fn(ctx)
+    }
+
+    override func release() {
+        super.release()
+        backwardFn = nil
+        saved = []
+    }
+}
+
+/// What a backward closure receives: the output gradients and the unpacked saved tensors.
+public struct BackwardContext {
+    /// Gradients of the outputs (nil when an output got none).
+    public let grads: [Tensor?]
+    /// The saved tensors, in the order they were saved.
+    public let saved: [Tensor]
+    let node: Node
+
+    /// The gradient of the first output (zeros are never passed: a single-output node always gets one).
+    public var grad: Tensor { grads[0]! }
+}
+
+// MARK: - SavedTensor
+
+/// A tensor saved for backward, with the storage version at save time so that a later in-place change is caught.
+struct SavedTensor {
+    let data: Tensor
+    let version: Int
+    let isOutput: Bool
+    let outputNr: Int
+    let requiresGrad: Bool
+
+    init(_ t: Tensor, isOutput: Bool = false, outputNr: Int = 0) {
+        // An output is saved without its grad_fn (which is the saving node) to avoid a reference cycle.
+        self.data = isOutput ? t.detach() : t
+        self.version = t.impl.storage.version
+        self.isOutput = isOutput
+        self.outputNr = outputNr
+        // An output is saved before its node is attached; it is differentiable whenever it is floating point.
+        self.requiresGrad = isOutput ? t.dtype.isFloatingPoint : t.requiresGrad
+    }
+
+    func unpack(for node: Node) -> Tensor {
+        precondition(data.impl.storage.version == version,
+                     "\(node.name): one of the variables needed for gradient computation has been modified by an inplace operation: [\(data.dtype) \(data.shape)] is at version \(data.impl.storage.version); expected version \(version) instead.")
+        if isOutput && requiresGrad {
+            let t = Tensor(impl: TensorImpl(storage: data.impl.storage, shape: data.shape, strides: data.strides,
+                                            offset: data.storageOffset, dtype: data.dtype))
+            t.attachGradFn(node, outputNr: outputNr)
+            return t
+        }
+        return data
+    }
+}
+

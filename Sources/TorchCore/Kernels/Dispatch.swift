@@ -1,0 +1,71 @@
+// MARK: - Dtype dispatch
+
+/// Calls a generic function with the Swift type of a dtype.
+protocol DTypeVisitor {
+    associatedtype Result
+    func visit<T: TensorScalar>(_ type: T.Type) -> Result
+}
+
+extension DType {
+    /// Calls `visitor.visit(T.self)` with the element type of this dtype.
+    func dispatch<V: DTypeVisitor>(_ visitor: V) -> V.Result {
+        switch self {
+        case .float32: return visitor.visit(Float.self)
+        case .float64: return visitor.visit(Double.self)
+        case .float16: return visitor.visit(Float16.self)
+        case .bfloat16: return visitor.visit(BFloat16.self)
+        case .int64: return visitor.visit(Int64.self)
+        case .int32: return visitor.visit(Int32.self)
+        case .int16: return visitor.visit(Int16.self)
+        case .int8: return visitor.visit(Int8.self)
+        case .uint8: return visitor.visit(UInt8.self)
+        case .bool: return visitor.visit(Bool.self)
+        }
+    }
+}
+
+/// Copies `src` (broadcast to `dst`'s shape) into `dst`, converting the element type.
+struct CastCopy<S: TensorScalar>: DTypeVisitor {
+    let src: Tensor
+    let dst: Tensor
+    func visit<D: TensorScalar>(_ type: D.Type) {
+        mapUnary(src, out: dst) { (x: S) -> D in D(fromDouble: x.doubleValue) }
+    }
+}
+
+private struct CastCopyOuter: DTypeVisitor {
+    let src: Tensor
+    let dst: Tensor
+    func visit<S: TensorScalar>(_ type: S.Type) { dst.dtype.dispatch(CastCopy<S>(src: src, dst: dst)) }
+}
+
+/// Copies raw elements of the same size (any dtype pair with equal item size and identical bits).
+private func bitCopy(_ src: Tensor, _ dst: Tensor) {
+    switch src.dtype.itemSize {
+    case 1: mapUnary(src, out: dst) { (x: UInt8) in x }
+    case 2: mapUnary(src, out: dst) { (x: UInt16) in x }
+    case 4: mapUnary(src, out: dst) { (x: UInt32) in x }
+    default: mapUnary(src, out: dst) { (x: UInt64) in x }
+    }
+}
+
+/// Copies `src` into `dst` (broadcasting `src`), converting dtypes; the kernel behind `copy_`, `contiguous`
+/// and `to(_:)`.
+func copyElements(from src: Tensor, to dst: Tensor) {
+    if src.dtype == dst.dtype {
+        bitCopy(src, dst)
+    } else if dst.dtype == .bool {
+        // Nonzero -> true, whatever the source type.
+        src.dtype.dispatch(ToBool(src: src, dst: dst))
+    } else {
+        src.dtype.dispatch(CastCopyOuter(src: src, dst: dst))
+    }
+}
+
+private struct ToBool: DTypeVisitor {
+    let src: Tensor
+    let dst: Tensor
+    func visit<S: TensorScalar>(_ type: S.Type) {
+        mapUnary(src, out: dst) { (x: S) -> Bool in x.doubleValue != 0 }
+    }
+}

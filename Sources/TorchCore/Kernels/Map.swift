@@ -1,0 +1,68 @@
+// MARK: - Elementwise maps
+
+/// `out[i] = f(x[i])` with `x` broadcast to `out`'s shape; any strides.
+@inline(__always)
+func mapUnary<A, R>(_ x: Tensor, out: Tensor, _ f: (A) -> R) {
+    let xs = broadcastStrides(out.shape, x.shape, x.strides)
+    let it = StridedIter(shape: out.shape, strides: [out.strides, xs])
+    let po = out.pointer(as: R.self)
+    let px = x.pointer(as: A.self)
+    let so = it.innerStride(0), sx = it.innerStride(1)
+    it.run { off, n in
+        let o = po + off[0], a = px + off[1]
+        if so == 1 && sx == 1 {
+            for i in 0..<n { o[i] = f(a[i]) }
+        } else if so == 1 && sx == 0 {
+            let v = f(a[0])
+            for i in 0..<n { o[i] = v }
+        } else {
+            for i in 0..<n { o[i * so] = f(a[i * sx]) }
+        }
+    }
+}
+
+/// `out[i] = f(a[i], b[i])` with `a`, `b` broadcast to `out`'s shape; any strides.
+@inline(__always)
+func mapBinary<A, B, R>(_ a: Tensor, _ b: Tensor, out: Tensor, _ f: (A, B) -> R) {
+    let sa = broadcastStrides(out.shape, a.shape, a.strides)
+    let sb = broadcastStrides(out.shape, b.shape, b.strides)
+    let it = StridedIter(shape: out.shape, strides: [out.strides, sa, sb])
+    let po = out.pointer(as: R.self)
+    let pa = a.pointer(as: A.self)
+    let pb = b.pointer(as: B.self)
+    let so = it.innerStride(0), s1 = it.innerStride(1), s2 = it.innerStride(2)
+    it.run { off, n in
+        let o = po + off[0], x = pa + off[1], y = pb + off[2]
+        if so == 1 && s1 == 1 && s2 == 1 {
+            for i in 0..<n { o[i] = f(x[i], y[i]) }
+        } else if so == 1 && s1 == 1 && s2 == 0 {
+            let v = y[0]
+            for i in 0..<n { o[i] = f(x[i], v) }
+        } else if so == 1 && s1 == 0 && s2 == 1 {
+            let u = x[0]
+            for i in 0..<n { o[i] = f(u, y[i]) }
+        } else {
+            for i in 0..<n { o[i * so] = f(x[i * s1], y[i * s2]) }
+        }
+    }
+}
+
+/// `out[i] = f(a[i], b[i], c[i])` with broadcasting; any strides.
+@inline(__always)
+func mapTernary<A, B, C, R>(_ a: Tensor, _ b: Tensor, _ c: Tensor, out: Tensor, _ f: (A, B, C) -> R) {
+    let sa = broadcastStrides(out.shape, a.shape, a.strides)
+    let sb = broadcastStrides(out.shape, b.shape, b.strides)
+    let sc = broadcastStrides(out.shape, c.shape, c.strides)
+    let it = StridedIter(shape: out.shape, strides: [out.strides, sa, sb, sc])
+    let po = out.pointer(as: R.self)
+    let pa = a.pointer(as: A.self), pb = b.pointer(as: B.self), pc = c.pointer(as: C.self)
+    let so = it.innerStride(0), s1 = it.innerStride(1), s2 = it.innerStride(2), s3 = it.innerStride(3)
+    it.run { off, n in
+        let o = po + off[0], x = pa + off[1], y = pb + off[2], z = pc + off[3]
+        if so == 1 && s1 == 1 && s2 == 1 && s3 == 1 {
+            for i in 0..<n { o[i] = f(x[i], y[i], z[i]) }
+        } else {
+            for i in 0..<n { o[i * so] = f(x[i * s1], y[i * s2], z[i * s3]) }
+        }
+    }
+}

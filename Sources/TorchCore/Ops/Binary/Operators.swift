@@ -1,0 +1,87 @@
+// MARK: - Arithmetic operators
+
+extension Tensor {
+    /// Elementwise sum with broadcasting and type promotion.
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.add(rhs) }
+    /// Elementwise difference.
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.sub(rhs) }
+    /// Elementwise product.
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.mul(rhs) }
+    /// Elementwise true division (integers give `float32`).
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.div(rhs) }
+    /// Elementwise negation.
+    public static prefix func - (x: Tensor) -> Tensor { x.neg() }
+
+    /// Tensor plus a floating-point scalar (a Python-float-like operand: `intTensor + 2.5` is `float32`).
+    public static func + (lhs: Tensor, rhs: Double) -> Tensor { lhs.add(.wrapped(rhs, dtype: .float64)) }
+    /// Scalar plus tensor.
+    public static func + (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).add(rhs) }
+    /// Tensor minus scalar.
+    public static func - (lhs: Tensor, rhs: Double) -> Tensor { lhs.sub(.wrapped(rhs, dtype: .float64)) }
+    /// Scalar minus tensor.
+    public static func - (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).sub(rhs) }
+    /// Tensor times scalar.
+    public static func * (lhs: Tensor, rhs: Double) -> Tensor { lhs.mul(.wrapped(rhs, dtype: .float64)) }
+    /// Scalar times tensor.
+    public static func * (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).mul(rhs) }
+    /// Tensor divided by scalar.
+    public static func / (lhs: Tensor, rhs: Double) -> Tensor { lhs.div(.wrapped(rhs, dtype: .float64)) }
+    /// Scalar divided by tensor.
+    public static func / (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).div(rhs) }
+
+    /// Tensor plus an integer scalar (keeps integer dtypes).
+    public static func + (lhs: Tensor, rhs: Int) -> Tensor { lhs.add(.wrapped(Double(rhs), dtype: .int64)) }
+    /// Integer scalar plus tensor.
+    public static func + (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).add(rhs) }
+    /// Tensor minus integer scalar.
+    public static func - (lhs: Tensor, rhs: Int) -> Tensor { lhs.sub(.wrapped(Double(rhs), dtype: .int64)) }
+    /// Integer scalar minus tensor.
+    public static func - (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).sub(rhs) }
+    /// Tensor times integer scalar.
+    public static func * (lhs: Tensor, rhs: Int) -> Tensor { lhs.mul(.wrapped(Double(rhs), dtype: .int64)) }
+    /// Integer scalar times tensor.
+    public static func * (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).mul(rhs) }
+    /// Tensor divided by integer scalar (true division).
+    public static func / (lhs: Tensor, rhs: Int) -> Tensor { lhs.div(.wrapped(Double(rhs), dtype: .int64)) }
+    /// Integer scalar divided by tensor (true division).
+    public static func / (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).div(rhs) }
+
+    /// Tensor plus a `Float` scalar.
+    public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs + Double(rhs) }
+    /// Tensor minus a `Float` scalar.
+    public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs - Double(rhs) }
+    /// Tensor times a `Float` scalar.
+    public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs * Double(rhs) }
+    /// Tensor divided by a `Float` scalar.
+    public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs / Double(rhs) }
+
+    /// `self + alpha·other` (`torch.add` with `alpha`).
+    /// - Parameters:
+    ///   - other: the addend.
+    ///   - alpha: its scale.
+    public func add(_ other: Tensor, alpha: Double) -> Tensor { alpha == 1 ? add(other) : add(other * alpha) }
+
+    /// Elementwise remainder with the sign of the divisor (Python's `%`).
+    public static func % (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.remainder(rhs) }
+    /// Elementwise remainder by a scalar.
+    public static func % (lhs: Tensor, rhs: Double) -> Tensor { lhs.remainder(rhs) }
+
+    // MARK: Compound assignment (in place)
+
+    /// In-place addition (`add_`).
+    public static func += (lhs: inout Tensor, rhs: Tensor) { lhs.add_(rhs) }
+    /// In-place subtraction (`sub_`).
+    public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs.sub_(rhs) }
+    /// In-place multiplication (`mul_`).
+    public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs.mul_(rhs) }
+    /// In-place division (`div_`).
+    public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs.div_(rhs) }
+    /// In-place scalar addition.
+    public static func += (lhs: inout Tensor, rhs: Double) { lhs.add_(.wrapped(rhs, dtype: .float64)) }
+    /// In-place scalar subtraction.
+    public static func -= (lhs: inout Tensor, rhs: Double) { lhs.sub_(.wrapped(rhs, dtype: .float64)) }
+    /// In-place scalar multiplication.
+    public static func *= (lhs: inout Tensor, rhs: Double) { lhs.mul_(.wrapped(rhs, dtype: .float64)) }
+    /// In-place scalar division.
+    public static func /= (lhs: inout Tensor, rhs: Double) { lhs.div_(.wrapped(rhs, dtype: .float64)) }
+}

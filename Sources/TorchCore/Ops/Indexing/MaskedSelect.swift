@@ -1,0 +1,30 @@
+// MARK: - maskedSelect / nonzero
+
+extension Tensor {
+    /// The elements where `mask` is true, as a 1-D tensor (`torch.masked_select`).
+    /// - Parameter mask: a `bool` tensor broadcastable with `self`.
+    public func maskedSelect(_ mask: Tensor) -> Tensor {
+        precondition(mask.dtype == .bool, "maskedSelect: expected BoolTensor for mask (got \(mask.dtype))")
+        let shape = broadcastShapes(self.shape, mask.shape, op: "maskedSelect")
+        let x = self.expand(shape)
+        let positions = mask.expand(shape).contiguous().toArray(of: Bool.self).enumerated().filter { $0.element }.map { Int64($0.offset) }
+        return x.reshape([-1]).indexSelect(0, Tensor(positions, shape: [positions.count]))
+    }
+
+    /// Coordinates of the nonzero elements, one row per element (`torch.nonzero`), `int64` of shape `[n, rank]`.
+    public func nonzero() -> Tensor {
+        let flags = cast(.bool).contiguous().toArray(of: Bool.self)
+        var coords: [Int64] = []
+        var n = 0
+        forEachPosition(shape) { lin, c in
+            if flags[lin] {
+                for d in 0..<rank { coords.append(Int64(c[d])) }
+                n += 1
+            }
+        }
+        return Tensor(coords, shape: [n, rank])
+    }
+
+    /// Number of nonzero elements (`torch.count_nonzero`).
+    public func countNonzero() -> Int { cast(.bool).toArray(of: Bool.self).filter { $0 }.count }
+}

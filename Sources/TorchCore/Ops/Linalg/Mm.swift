@@ -1,0 +1,64 @@
+// MARK: - mm / bmm (primitives)
+
+extension Tensor {
+    /// The matrix product of 2-D tensors (`torch.mm`).
+    /// - Parameter other: a `[k, n]` matrix when `self` is `[m, k]`.
+    public func mm(_ other: Tensor) -> Tensor {
+        precondition(rank == 2 && other.rank == 2, "mm: expected 2-D tensors, got shapes \(shape) and \(other.shape)")
+        precondition(shape[1] == other.shape[0],
+                     "mm: shapes \(shape) and \(other.shape) cannot be multiplied (\(shape[1]) != \(other.shape[0]))")
+        let dt = resultType(self, other)
+        let out: Tensor
+        if dt.isFloatingPoint {
+            let ct = dt == .float64 ? DType.float64 : .float32
+            let r = Tensor(uninitializedShape: [shape[0], other.shape[1]], dtype: ct)
+            gemm(cast(ct), other.cast(ct), into: r)
+            out = r.cast(dt)
+        } else {
+            out = integerMatmul(self, other).cast(dt)
+        }
+        if shouldRecord(self, other) {
+            record("mm", inputs: [self, other], outputs: [out], saving: [self, other]) { ctx in
+                let g = ctx.grad, a = ctx.saved[0], b = ctx.saved[1]
+                return [g.mm(b.t()), a.t().mm(g)]
+            }
+        }
+        return out
+    }
+
+    /// Batched matrix product of 3-D tensors (`torch.bmm`).
+    /// - Parameter other: `[b, k, n]` when `self` is `[b, m, k]`.
+    public func bmm(_ other: Tensor) -> Tensor {
+        precondition(rank == 3 && other.rank == 3, "bmm: expected 3-D tensors, got shapes \(shape) and \(other.shape)")
+        precondition(shape[0] == other.shape[0] && shape[2] == other.shape[1],
+                     "bmm: shapes \(shape) and \(other.shape) cannot be multiplied (batch \(shape[0]) vs \(other.shape[0]), inner \(shape[2]) vs \(other.shape[1]))")
+        let dt = resultType(self, other)
+        let batch = shape[0], m = shape[1], n = other.shape[2]
+        let out: Tensor
+        if dt.isFloatingPoint {
+            let ct = dt == .float64 ? DType.float64 : .float32
+            let a = cast(ct), b = other.cast(ct)
+            let r = Tensor(uninitializedShape: [batch, m, n], dtype: ct)
+            for i in 0..<batch {
+                gemm(a.select(0, i).detach(), b.select(0, i).detach(), into: r.select(0, i).detach())
+            }
+            out = r.cast(dt)
+        } else {
+            out = Tensor.stack((0..<batch).map { integerMatmul(self.select(0, $0), other.select(0, $0)) }, dim: 0).cast(dt)
+        }
+        if shouldRecord(self, other) {
+            record("bmm", inputs: [self, other], outputs: [out], saving: [self, other]) { ctx in
+                let g = ctx.grad, a = ctx.saved[0], b = ctx.saved[1]
+                return [g.bmm(b.transpose(1, 2)), a.transpose(1, 2).bmm(g)]
+            }
+        }
+        return out
+    }
+}
+
+extension OpInfo {
+    static let mm = OpInfo(name: "mm", kind: .linalg, dtypes: .numeric, differentiable: true,
+                           inputs: [.init([3, 4], .real), .init([4, 2], .real)]) { $0[0].mm($0[1]) }
+    static let bmm = OpInfo(name: "bmm", kind: .linalg, dtypes: .numeric, differentiable: true,
+                            inputs: [.init([2, 3, 4], .real), .init([2, 4, 2], .real)]) { $0[0].bmm($0[1]) }
+}

@@ -1,0 +1,71 @@
+// MARK: - cumsum / cumprod
+
+extension Tensor {
+    /// Running sum along `dim` (`torch.cumsum`); integer inputs give `int64`.
+    /// - Parameter dim: the dimension.
+    public func cumsum(dim: Int) -> Tensor {
+        let d = normalizeDim(dim, Swift.max(rank, 1), op: "cumsum")
+        let out = scanKernel(d, product: false)
+        if shouldRecord(self) {
+            record("cumsum", inputs: [self], outputs: [out]) { ctx in
+                [ctx.grad.flip([d]).cumsum(dim: d).flip([d])]
+            }
+        }
+        return out
+    }
+
+    /// Running product along `dim` (`torch.cumprod`). The gradient assumes no element is zero.
+    /// - Parameter dim: the dimension.
+    public func cumprod(dim: Int) -> Tensor {
+        let d = normalizeDim(dim, Swift.max(rank, 1), op: "cumprod")
+        let out = scanKernel(d, product: true)
+        if shouldRecord(self) {
+            record("cumprod", inputs: [self], outputs: [out], saving: [self], savingOutputs: [0]) { ctx in
+                let x = ctx.saved[0], y = ctx.saved[1]
+                return [(ctx.grad * y).flip([d]).cumsum(dim: d).flip([d]) / x]
+            }
+        }
+        return out
+    }
+
+    private func scanKernel(_ d: Int, product: Bool) -> Tensor {
+        if rank == 0 { return dtype.isFloatingPoint ? clone().detach() : cast(.int64) }
+        let work = dtype.isFloatingPoint ? cast(.float64) : cast(.int64)
+        let out = Tensor(uninitializedShape: shape, dtype: work.dtype)
+        let n = shape[d]
+        let outerShape = Array(shape[..<d]) + Array(shape[(d + 1)...])
+        let xs = work.strides, os = out.strides
+        forEachPosition(outerShape) { _, c in
+            var xo = work.storageOffset, oo = 0
+            var k = 0
+            for i in 0..<rank where i != d {
+                xo += c[k] * xs[i]
+                oo += c[k] * os[i]
+                k += 1
+            }
+            if work.dtype == .float64 {
+                let xp = work.storage.data.assumingMemoryBound(to: Double.self), op = out.pointer(as: Double.self)
+                var acc: Double = product ? 1 : 0
+                for j in 0..<n {
+                    acc = product ? acc * xp[xo + j * xs[d]] : acc + xp[xo + j * xs[d]]
+                    op[oo + j * os[d]] = acc
+                }
+            } else {
+                let xp = work.storage.data.assumingMemoryBound(to: Int64.self), op = out.pointer(as: Int64.self)
+                var acc: Int64 = product ? 1 : 0
+                for j in 0..<n {
+                    acc = product ? acc &* xp[xo + j * xs[d]] : acc &+ xp[xo + j * xs[d]]
+                    op[oo + j * os[d]] = acc
+                }
+            }
+        }
+        return dtype.isFloatingPoint ? out.cast(dtype) : out
+    }
+}
+
+extension OpInfo {
+    static let cumsum = OpInfo(name: "cumsum", kind: .reduction, dtypes: .numeric, differentiable: true,
+                               inputs: [.init([3, 4], .real)]) { $0[0].cumsum(dim: 1) }
+    static let cumprod = OpInfo(name: "cumprod", kind: .reduction, dtypes: .numeric, differentiable: true,
+                                inputs: [.init([3, 4], .nonzero)]) { $0[0].cumprod(dim: 0) }
+}

@@ -1,0 +1,101 @@
+// MARK: - Shared machinery of view ops
+
+extension Tensor {
+    /// A tensor sharing this one's storage with new geometry (no recording).
+    func aliased(shape: [Int], strides: [Int], offset: Int) -> Tensor {
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
+    }
+
+    /// Creates a view of `self` and records it, with `backward` mapping the view's gradient to `self`'s.
+    func makeView(_ op: String, shape: [Int], strides: [Int], offset: Int,
+                  backward: @escaping (Tensor) -> Tensor) -> Tensor {
+        let out = aliased(shape: shape, strides: strides, offset: offset)
+        if shouldRecord(self) {
+            record(op, inputs: [self], outputs: [out]) { ctx in [backward(ctx.grad)] }
+            out.impl.meta.viewBase = impl.autograd?.viewBase ?? self
+        }
+        return out
+    }
+}
+
+/// The gradient of a slicing view: `grad` added into zeros of `baseShape` at the positions `view` selects.
+///
+/// Overlapping views (`unfold`, `asStrided`, `expand`) accumulate, so the scatter runs on one thread. Its own
+/// backward applies `view` again, which makes double backward through views work.
+func viewScatterAdd(_ grad: Tensor, baseShape: [Int], view: @escaping (Tensor) -> Tensor) -> Tensor {
+    let out = Tensor.zeros(baseShape, dtype: grad.dtype)
+    let region = view(noGrad { out.detach() })
+    accumulateInto(region, grad)
+    if shouldRecord(grad) {
+        record("viewScatterAdd", inputs: [grad], outputs: [out]) { ctx in [view(ctx.grad)] }
+    }
+    return out
+}
+
+/// `dst += src` element by element on one thread, so that overlapping destinations accumulate.
+func accumulateInto(_ dst: Tensor, _ src: Tensor) {
+    let s = src.dtype == dst.dtype ? src : src.to(dst.dtype)
+    switch dst.dtype {
+    case .float64: accumulateLoop(dst, s, Double.self)
+    case .float32: accumulateLoop(dst, s, Float.self)
+    default:
+        let tmp = (dst.to(.float32) + s.to(.float32))
+        copyElements(from: tmp, to: dst)
+    }
+}
+
+private func accumulateLoop<T: FloatingScalar>(_ dst: Tensor, _ src: Tensor, _: T.Type) {
+    let ss = broadcastStrides(dst.shape, src.shape, src.strides)
+    let it = StridedIter(shape: dst.shape, strides: [dst.strides, ss])
+    let pd = dst.pointer(as: T.self), ps = src.pointer(as: T.self)
+    let sd = it.innerStride(0), s1 = it.innerStride(1)
+    it.forEachRow(0..<it.rowCount) { off, n in
+        let d = pd + off[0], x = ps + off[1]
+        for i in 0..<n { d[i * sd] += x[i * s1] }
+    }
+}
+
+/// Shape with a `-1` entry inferred from `count`.
+func inferShape(_ shape: [Int], count: Int, op: String) -> [Int] {
+    var out = shape
+    let neg = shape.indices.filter { shape[$0] == -1 }
+    precondition(neg.count <= 1, "\(op): only one dimension can be inferred")
+    if let i = neg.first {
+        let known = shape.enumerated().filter { $0.offset != i }.reduce(1) { $0 * $1.element }
+        precondition(known != 0 && count % known == 0, "\(op): shape '\(shape)' is invalid for input of size \(count)")
+        out[i] = count / known
+    }
+    precondition(shapeCount(out) == count && out.allSatisfy({ $0 >= 0 }),
+                 "\(op): shape '\(shape)' is invalid for input of size \(count)")
+    return out
+}
+
+/// Strides for viewing a tensor of `oldShape`/`oldStrides` as `newShape` without copying, or nil when impossible
+/// (PyTorch's `computeStride`).
+func viewStrides(_ oldShape: [Int], _ oldStrides: [Int], _ newShape: [Int]) -> [Int]? {
+    if oldShape.isEmpty { return [Int](repeating: 1, count: newShape.count) }
+    let numel = shapeCount(oldShape)
+    if numel == 0 { return oldShape == newShape ? oldStrides : contiguousStrides(newShape) }
+    var newStrides = [Int](repeating: 0, count: newShape.count)
+    var viewD = newShape.count - 1
+    var chunkBase = oldStrides[oldStrides.count - 1]
+    var tensorNumel = 1
+    var viewNumel = 1
+    for tensorD in stride(from: oldShape.count - 1, through: 0, by: -1) {
+        tensorNumel *= oldShape[tensorD]
+        if tensorD == 0 || (oldShape[tensorD - 1] != 1 && oldStrides[tensorD - 1] != tensorNumel * chunkBase) {
+            while viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] == 1) {
+                newStrides[viewD] = viewNumel * chunkBase
+                viewNumel *= newShape[viewD]
+                viewD -= 1
+            }
+            if viewNumel != tensorNumel { return nil }
+            if tensorD > 0 {
+                chunkBase = oldStrides[tensorD - 1]
+                tensorNumel = 1
+                viewNumel = 1
+            }
+        }
+    }
+    return viewD == -1 ? newStrides : nil
+}

@@ -1,0 +1,23 @@
+import RealModule
+
+// MARK: - exp
+
+struct ExpFunction: UnaryFloatingFunction {
+    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { T.exp(x) }
+}
+
+extension Tensor {
+    /// Elementwise eˣ (`torch.exp`); integer inputs give `float32`.
+    public func exp() -> Tensor {
+        recordUnary("exp", floatingMap(ExpFunction(), self)) { g, x, y in g * y }
+    }
+}
+
+/// Elementwise eˣ (`torch.exp`).
+/// - Parameter x: the input.
+public func exp(_ x: Tensor) -> Tensor { x.exp() }
+
+extension OpInfo {
+    static let exp = OpInfo(name: "exp", kind: .unary, dtypes: .floating, differentiable: true,
+                            inputs: [.init([3, 4], .real)]) { $0[0].exp() }
+}

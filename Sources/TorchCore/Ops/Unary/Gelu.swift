@@ -1,0 +1,59 @@
+import RealModule
+
+// MARK: - gelu
+
+/// How ``Tensor/gelu(approximate:)`` evaluates the Gaussian CDF.
+public enum GeluApproximation: String, Sendable {
+    /// The exact form with `erf`.
+    case none
+    /// The `tanh` approximation.
+    case tanh
+}
+
+struct GeluErfFunction: UnaryFloatingFunction {
+    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
+        x * (1 + T.erf(x * T(fromDouble: 0.707_106_781_186_547_6))) / 2
+    }
+}
+
+struct GeluTanhFunction: UnaryFloatingFunction {
+    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
+        let k = T(fromDouble: 0.797_884_560_802_865_4)
+        return x * (1 + T.tanh(k * (x + T(fromDouble: 0.044715) * x * x * x))) / 2
+    }
+}
+
+extension Tensor {
+    /// Elementwise GELU, `x·Φ(x)` (`torch.nn.functional.gelu`).
+    /// - Parameter approximate: `.none` for the exact erf form, `.tanh` for the tanh approximation.
+    public func gelu(approximate: GeluApproximation = .none) -> Tensor {
+        switch approximate {
+        case .none:
+            return recordUnary("gelu", floatingMap(GeluErfFunction(), self)) { g, x, _ in
+                let cdf = (x * 0.707_106_781_186_547_6).erf() * 0.5 + 0.5
+                let pdf = (x * x * -0.5).exp() * 0.398_942_280_401_432_7
+                return g * (cdf + x * pdf)
+            }
+        case .tanh:
+            return recordUnary("gelu", floatingMap(GeluTanhFunction(), self)) { g, x, _ in
+                let k = 0.797_884_560_802_865_4
+                let t = ((x + x * x * x * 0.044715) * k).tanh()
+                let dinner = (x * x * (3 * 0.044715) + 1) * k
+                return g * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * dinner)
+            }
+        }
+    }
+}
+
+/// Elementwise GELU (`torch.nn.functional.gelu`).
+/// - Parameters:
+///   - x: the input.
+///   - approximate: `.none` (erf) or `.tanh`.
+public func gelu(_ x: Tensor, approximate: GeluApproximation = .none) -> Tensor { x.gelu(approximate: approximate) }
+
+extension OpInfo {
+    static let gelu = OpInfo(name: "gelu", kind: .unary, dtypes: .floating, differentiable: true,
+                             inputs: [.init([3, 4], .real)]) { $0[0].gelu() }
+    static let geluTanh = OpInfo(name: "gelu(tanh)", kind: .unary, dtypes: .floating, differentiable: true,
+                                 inputs: [.init([3, 4], .real)]) { $0[0].gelu(approximate: .tanh) }
+}

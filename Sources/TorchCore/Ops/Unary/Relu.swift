@@ -1,0 +1,24 @@
+import RealModule
+
+// MARK: - relu
+
+struct ReluFunction: UnaryNumericFunction {
+    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x > 0 ? x : 0 }
+    @inline(__always) func integer<T: IntegerScalar>(_ x: T) -> T { x > 0 ? x : 0 }
+}
+
+extension Tensor {
+    /// Elementwise max(x, 0) (`torch.relu`); keeps integer dtypes.
+    public func relu() -> Tensor {
+        recordUnary("relu", numericMap(ReluFunction(), self, op: "relu")) { g, x, y in g * y.gt(0).to(g.dtype) }
+    }
+}
+
+/// Elementwise max(x, 0) (`torch.relu`).
+/// - Parameter x: the input.
+public func relu(_ x: Tensor) -> Tensor { x.relu() }
+
+extension OpInfo {
+    static let relu = OpInfo(name: "relu", kind: .unary, dtypes: .numeric, differentiable: true,
+                            inputs: [.init([3, 4], .nonzero)]) { $0[0].relu() }
+}

@@ -1,0 +1,23 @@
+import RealModule
+
+// MARK: - sigmoid
+
+struct SigmoidFunction: UnaryFloatingFunction {
+    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x >= 0 ? 1 / (1 + T.exp(-x)) : T.exp(x) / (1 + T.exp(x)) }
+}
+
+extension Tensor {
+    /// Elementwise the logistic sigmoid 1/(1+e⁻ˣ) (`torch.sigmoid`); integer inputs give `float32`.
+    public func sigmoid() -> Tensor {
+        recordUnary("sigmoid", floatingMap(SigmoidFunction(), self)) { g, x, y in g * y * (1 - y) }
+    }
+}
+
+/// Elementwise the logistic sigmoid 1/(1+e⁻ˣ) (`torch.sigmoid`).
+/// - Parameter x: the input.
+public func sigmoid(_ x: Tensor) -> Tensor { x.sigmoid() }
+
+extension OpInfo {
+    static let sigmoid = OpInfo(name: "sigmoid", kind: .unary, dtypes: .floating, differentiable: true,
+                            inputs: [.init([3, 4], .real)]) { $0[0].sigmoid() }
+}

@@ -1,0 +1,23 @@
+import RealModule
+
+// MARK: - silu
+
+struct SiluFunction: UnaryFloatingFunction {
+    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x / (1 + T.exp(-x)) }
+}
+
+extension Tensor {
+    /// Elementwise x·sigmoid(x) (swish) (`torch.silu`); integer inputs give `float32`.
+    public func silu() -> Tensor {
+        recordUnary("silu", floatingMap(SiluFunction(), self)) { g, x, y in siluBackward(g, x) }
+    }
+}
+
+/// Elementwise x·sigmoid(x) (swish) (`torch.silu`).
+/// - Parameter x: the input.
+public func silu(_ x: Tensor) -> Tensor { x.silu() }
+
+extension OpInfo {
+    static let silu = OpInfo(name: "silu", kind: .unary, dtypes: .floating, differentiable: true,
+                            inputs: [.init([3, 4], .real)]) { $0[0].silu() }
+}

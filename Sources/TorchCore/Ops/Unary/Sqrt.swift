@@ -1,0 +1,23 @@
+import RealModule
+
+// MARK: - sqrt
+
+struct SqrtFunction: UnaryFloatingFunction {
+    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x.squareRoot() }
+}
+
+extension Tensor {
+    /// Elementwise the square root (`torch.sqrt`); integer inputs give `float32`.
+    public func sqrt() -> Tensor {
+        recordUnary("sqrt", floatingMap(SqrtFunction(), self)) { g, x, y in g / (y * 2) }
+    }
+}
+
+/// Elementwise the square root (`torch.sqrt`).
+/// - Parameter x: the input.
+public func sqrt(_ x: Tensor) -> Tensor { x.sqrt() }
+
+extension OpInfo {
+    static let sqrt = OpInfo(name: "sqrt", kind: .unary, dtypes: .floating, differentiable: true,
+                            inputs: [.init([3, 4], .positive)]) { $0[0].sqrt() }
+}

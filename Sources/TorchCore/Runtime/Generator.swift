@@ -1,0 +1,109 @@
+import Synchronization
+
+// MARK: - Random number generation
+
+/// A seeded pseudo-random generator (xoshiro256**), PyTorch's `torch.Generator`.
+///
+/// Numbers are produced serially, so the same seed gives the same tensors on every run and with any thread count.
+public final class Generator: Sendable {
+    private let state: Mutex<(UInt64, UInt64, UInt64, UInt64)>
+    private let seedValue: Atomic<UInt64>
+
+    /// Creates a generator with the given seed.
+    /// - Parameter seed: the seed (PyTorch's default seed is 67280421310721).
+    public init(seed: UInt64 = 67_280_421_310_721) {
+        state = Mutex(Generator.expand(seed))
+        seedValue = Atomic(seed)
+    }
+
+    /// Re-seeds the generator (`manual_seed`).
+    /// - Parameter seed: the new seed.
+    @discardableResult
+    public func manualSeed(_ seed: UInt64) -> Generator {
+        state.withLock { $0 = Generator.expand(seed) }
+        seedValue.store(seed, ordering: .relaxed)
+        return self
+    }
+
+    /// The seed last set (`initial_seed()`).
+    public var initialSeed: UInt64 { seedValue.load(ordering: .relaxed) }
+
+    private static func expand(_ seed: UInt64) -> (UInt64, UInt64, UInt64, UInt64) {
+        var x = seed
+        func splitmix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        return (splitmix(), splitmix(), splitmix(), splitmix())
+    }
+
+    @inline(__always)
+    private static func next(_ s: inout (UInt64, UInt64, UInt64, UInt64)) -> UInt64 {
+        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0
+        s.3 ^= s.1
+        s.1 ^= s.2
+        s.0 ^= s.3
+        s.2 ^= t
+        s.3 = (s.3 << 45) | (s.3 >> 19)
+        return result
+    }
+
+    /// Fills `count` raw 64-bit words, serially.
+    func fill(_ count: Int, _ body: (Int, UInt64) -> Void) {
+        state.withLock { s in
+            for i in 0..<count { body(i, Generator.next(&s)) }
+        }
+    }
+
+    /// `count` uniform doubles in [0, 1).
+    func uniform(_ count: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: count)
+        fill(count) { i, w in out[i] = Double(w >> 11) * 0x1.0p-53 }
+        return out
+    }
+
+    /// `count` standard normal doubles (Box–Muller).
+    func normal(_ count: Int) -> [Double] {
+        let u = uniform(count + (count & 1))
+        var out = [Double](repeating: 0, count: count)
+        var i = 0
+        while i < count {
+            let u1 = 1 - u[i]  // (0, 1]
+            let u2 = u[i + 1]
+            let r = (-2 * _log(u1)).squareRoot()
+            out[i] = r * _cos(2 * Double.pi * u2)
+            if i + 1 < count { out[i + 1] = r * _sin(2 * Double.pi * u2) }
+            i += 2
+        }
+        return out
+    }
+
+    /// A uniform integer in `0..<bound`.
+    func integer(below bound: UInt64) -> UInt64 {
+        precondition(bound > 0, "random: empty range")
+        var r: UInt64 = 0
+        state.withLock { s in
+            // Lemire's rejection for an unbiased draw.
+            while true {
+                let x = Generator.next(&s)
+                let m = x.multipliedFullWidth(by: bound)
+                if m.low >= (0 &- bound) % bound { r = m.high; return }
+            }
+        }
+        return r
+    }
+
+    /// The default generator used when none is passed (`torch.default_generator`).
+    public static let `default` = Generator()
+}
+
+@inline(__always) func _log(_ x: Double) -> Double { Double.log(x) }
+@inline(__always) func _cos(_ x: Double) -> Double { Double.cos(x) }
+@inline(__always) func _sin(_ x: Double) -> Double { Double.sin(x) }
+
+import RealModule

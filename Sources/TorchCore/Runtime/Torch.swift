@@ -1,0 +1,50 @@
+#if canImport(CBLAS)
+import CBLAS
+#endif
+
+// MARK: - Torch namespace
+
+/// Global settings and functions of SwiftTorch (`torch.*`).
+public enum Torch {
+    /// The library version.
+    public static let version = "0.1.0"
+
+    /// Seeds the default generator (`torch.manual_seed`).
+    /// - Parameter seed: the seed.
+    public static func manualSeed(_ seed: UInt64) { Generator.default.manualSeed(seed) }
+
+    /// Sets the number of threads used for intra-op parallelism, BLAS included (`torch.set_num_threads`).
+    /// - Parameter n: the thread count (at least 1).
+    public static func setNumThreads(_ n: Int) {
+        precondition(n >= 1, "setNumThreads: the number of threads must be positive (got \(n))")
+        ThreadPool.threads.store(n, ordering: .relaxed)
+        #if canImport(CBLAS)
+        openblas_set_num_threads(Int32(n))
+        #endif
+    }
+
+    /// The number of intra-op threads (`torch.get_num_threads`).
+    public static var numThreads: Int { ThreadPool.threads.load(ordering: .relaxed) }
+
+    /// Statistics of the caching CPU allocator.
+    public static func memoryStats() -> MemoryStats { CachingAllocator.shared.stats }
+
+    /// Resets ``MemoryStats/peakAllocatedBytes`` to the current allocation.
+    public static func resetPeakMemoryStats() { CachingAllocator.shared.resetPeak() }
+
+    /// Returns every cached free block to the system.
+    public static func emptyCache() { CachingAllocator.shared.emptyCache() }
+
+    /// The BLAS library in use and its core type (e.g. `OpenBLAS 0.3.21 (Zen)`).
+    public static var blasDescription: String {
+        #if canImport(CBLAS)
+        let config = String(cString: openblas_get_config())
+        let core = String(cString: openblas_get_corename())
+        return "\(config) core=\(core)"
+        #elseif canImport(Accelerate)
+        return "Accelerate"
+        #else
+        return "none"
+        #endif
+    }
+}

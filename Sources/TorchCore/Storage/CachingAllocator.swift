@@ -1,0 +1,109 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// MARK: - Memory statistics
+
+/// Counters of the caching CPU allocator, as returned by `Torch.memoryStats()`.
+public struct MemoryStats: Sendable, Equatable {
+    /// Bytes in blocks currently held by live tensors.
+    public var allocatedBytes: Int = 0
+    /// The highest `allocatedBytes` seen since start (or the last `Torch.resetPeakMemoryStats()`).
+    public var peakAllocatedBytes: Int = 0
+    /// Bytes in free blocks kept for reuse.
+    public var cachedBytes: Int = 0
+    /// Allocation requests served.
+    public var allocations: Int = 0
+    /// Requests served from the cache without asking the system.
+    public var cacheHits: Int = 0
+    /// Blocks returned to the system (cache trimmed or emptied).
+    public var releasedBlocks: Int = 0
+}
+
+// MARK: - CachingAllocator
+
+/// A caching allocator of 64-byte-aligned blocks.
+///
+/// Note (allocator): freed blocks are kept in per-size free lists and handed out again for a request of the same
+/// rounded size, so a loop that allocates tensors of the same shapes (`c = a + b` in a training step) never
+/// touches `malloc`, the page-fault path or `mmap` after the first iteration. Sizes are rounded up to 64 bytes
+/// below 1 MiB and to 64 KiB above; the cache is bounded (`limit`), beyond which freed blocks go back to the
+/// system.
+final class CachingAllocator: Sendable {
+    static let shared = CachingAllocator()
+
+    /// A cached block. Note (block sendability): a block in the cache is owned by no tensor; only the lock holder
+    /// touches the list.
+    private struct Block: @unchecked Sendable {
+        let pointer: UnsafeMutableRawPointer
+    }
+
+    private struct State {
+        var free: [Int: [Block]] = [:]
+        var stats = MemoryStats()
+        var limit = 2 << 30
+    }
+
+    private let state = Mutex(State())
+
+    static func roundedSize(_ bytes: Int) -> Int {
+        let b = max(bytes, 64)
+        if b <= 1 << 20 { return (b + 63) & ~63 }
+        return (b + 65535) & ~65535
+    }
+
+    func allocate(_ bytes: Int) -> (UnsafeMutableRawPointer, Int) {
+        let size = Self.roundedSize(bytes)
+        let cached: Block? = state.withLock { s -> Block? in
+            s.stats.allocations += 1
+            s.stats.allocatedBytes += size
+            if s.stats.allocatedBytes > s.stats.peakAllocatedBytes { s.stats.peakAllocatedBytes = s.stats.allocatedBytes }
+            if let p = s.free[size]?.popLast() {
+                s.stats.cachedBytes -= size
+                s.stats.cacheHits += 1
+                return p
+            }
+            return nil
+        }
+        if let cached { return (cached.pointer, size) }
+        var p: UnsafeMutableRawPointer? = nil
+        let rc = posix_memalign(&p, 64, size)
+        precondition(rc == 0 && p != nil, "allocator: out of memory allocating \(size) bytes")
+        return (p!, size)
+    }
+
+    func deallocate(_ pointer: UnsafeMutableRawPointer, size: Int) {
+        let block = Block(pointer: pointer)
+        let keep = state.withLock { s -> Bool in
+            s.stats.allocatedBytes -= size
+            if s.stats.cachedBytes + size <= s.limit {
+                s.free[size, default: []].append(block)
+                s.stats.cachedBytes += size
+                return true
+            }
+            s.stats.releasedBlocks += 1
+            return false
+        }
+        if !keep { Glibc.free(pointer) }
+    }
+
+    var stats: MemoryStats { state.withLock { $0.stats } }
+
+    func resetPeak() { state.withLock { $0.stats.peakAllocatedBytes = $0.stats.allocatedBytes } }
+
+    func emptyCache() {
+        let blocks = state.withLock { s -> [Block] in
+            let all = s.free.values.flatMap { $0 }
+            s.stats.releasedBlocks += all.count
+            s.free = [:]
+            s.stats.cachedBytes = 0
+            return all
+        }
+        for b in blocks { Glibc.free(b.pointer) }
+    }
+
+    func setLimit(_ bytes: Int) { state.withLock { $0.limit = bytes } }
+}

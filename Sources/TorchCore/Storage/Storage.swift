@@ -1,0 +1,33 @@
+// MARK: - Storage
+
+/// A reference-counted block of memory shared by a tensor and all of its views.
+///
+/// Note (storage sendability): `Storage` is the one `@unchecked Sendable` type of the tensor model. Its memory is
+/// written only by ops, and Swift code that shares tensors across threads must synchronise in-place writes
+/// exactly as with PyTorch tensors; the only mutable field is the version counter, bumped by in-place ops.
+public final class Storage: @unchecked Sendable {
+    /// The first byte (64-byte aligned).
+    public let data: UnsafeMutableRawPointer
+    /// Usable size in bytes.
+    public let byteCount: Int
+    let blockSize: Int
+    let owned: Bool
+    /// Bumped by every in-place write; autograd compares it with the value seen when a tensor was saved.
+    public internal(set) var version: Int = 0
+
+    /// Allocates uninitialised storage from the caching allocator.
+    /// - Parameter byteCount: bytes needed.
+    init(byteCount: Int) {
+        let (p, size) = CachingAllocator.shared.allocate(byteCount)
+        data = p
+        self.byteCount = byteCount
+        blockSize = size
+        owned = true
+    }
+
+    deinit {
+        if owned { CachingAllocator.shared.deallocate(data, size: blockSize) }
+    }
+
+    func bumpVersion() { version &+= 1 }
+}

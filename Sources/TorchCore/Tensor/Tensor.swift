@@ -1,0 +1,163 @@
+// MARK: - Tensor
+
+/// A multi-dimensional array with a dynamic dtype, strided views over shared storage and autograd support —
+/// SwiftTorch's `torch.Tensor`.
+///
+/// `Tensor` is a cheap handle: copying it copies a reference. Views share storage and in-place ops are visible
+/// through every view, as in PyTorch.
+public struct Tensor: Sendable {
+    @usableFromInline let impl: TensorImpl
+
+    init(impl: TensorImpl) { self.impl = impl }
+
+    init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType) {
+        impl = TensorImpl(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
+    }
+
+    /// A new contiguous tensor with uninitialised memory.
+    init(uninitializedShape shape: [Int], dtype: DType) {
+        let n = shapeCount(shape)
+        let storage = Storage(byteCount: n * dtype.itemSize)
+        impl = TensorImpl(storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0, dtype: dtype)
+    }
+
+    // MARK: Metadata
+
+    /// The size of each dimension (PyTorch's `shape`/`size()`).
+    public var shape: [Int] { impl.shape }
+    /// Element strides of each dimension.
+    public var strides: [Int] { impl.strides }
+    /// Element offset of the first element in the storage (`storage_offset()`).
+    public var storageOffset: Int { impl.offset }
+    /// The element type.
+    public var dtype: DType { impl.dtype }
+    /// The device holding the memory.
+    public var device: Device { .cpu }
+    /// Number of dimensions (`dim()`).
+    public var rank: Int { impl.shape.count }
+    /// Number of dimensions (`dim()`), PyTorch's name.
+    public var ndim: Int { impl.shape.count }
+    /// Number of elements (`numel()`).
+    public var count: Int { impl.count }
+    /// Number of elements, PyTorch's name.
+    public func numel() -> Int { impl.count }
+    /// The size of dimension `dim` (negative counts from the end).
+    /// - Parameter dim: the dimension.
+    public func size(_ dim: Int) -> Int { impl.shape[normalizeDim(dim, rank, op: "size")] }
+    /// The shared storage.
+    public var storage: Storage { impl.storage }
+    /// True when the elements are laid out densely in row-major order.
+    public var isContiguous: Bool { impl.isContiguous }
+    /// True when this is a floating-point tensor.
+    public var isFloatingPoint: Bool { dtype.isFloatingPoint }
+
+    /// Pointer to the first element (storage offset applied).
+    var rawPointer: UnsafeMutableRawPointer { impl.storage.data + impl.offset * impl.dtype.itemSize }
+
+    /// Typed pointer to the first element. The caller guarantees `T` matches `dtype`.
+    func pointer<T>(as type: T.Type) -> UnsafeMutablePointer<T> {
+        rawPointer.assumingMemoryBound(to: T.self)
+    }
+}
+
+// MARK: - TensorImpl
+
+/// The shared state behind a ``Tensor`` handle.
+///
+/// Note (impl sendability): metadata is immutable; the autograd fields are mutated only by the thread that runs
+/// the op or the backward pass, as in PyTorch.
+@usableFromInline
+final class TensorImpl: @unchecked Sendable {
+    let storage: Storage
+    let shape: [Int]
+    let strides: [Int]
+    let offset: Int
+    let dtype: DType
+    let count: Int
+    var autograd: AutogradMeta?
+    /// True for a 0-d tensor made from a Swift scalar operand (`x * 2.5`): it takes part in type promotion
+    /// like a Python number does in PyTorch.
+    var isWrappedNumber = false
+
+    init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType) {
+        self.storage = storage
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+        self.dtype = dtype
+        self.count = shapeCount(shape)
+    }
+
+    var isContiguous: Bool {
+        var expected = 1
+        for i in stride(from: shape.count - 1, through: 0, by: -1) where shape[i] != 1 {
+            if strides[i] != expected { return false }
+            expected *= shape[i]
+        }
+        return true
+    }
+
+    var meta: AutogradMeta {
+        if let m = autograd { return m }
+        let m = AutogradMeta()
+        autograd = m
+        return m
+    }
+}
+
+// MARK: - Shape helpers
+
+@inline(__always)
+func shapeCount(_ shape: [Int]) -> Int {
+    var n = 1
+    for s in shape { n &*= s }
+    return n
+}
+
+func contiguousStrides(_ shape: [Int]) -> [Int] {
+    var strides = [Int](repeating: 1, count: shape.count)
+    var acc = 1
+    for i in stride(from: shape.count - 1, through: 0, by: -1) {
+        strides[i] = acc
+        acc *= max(shape[i], 1)
+    }
+    return strides
+}
+
+/// Wraps a possibly negative dimension index, stopping with a message naming the op when it is out of range.
+func normalizeDim(_ dim: Int, _ rank: Int, op: String) -> Int {
+    let r = max(rank, 1)
+    precondition(dim >= -r && dim < r, "\(op): dimension out of range (expected to be in range of [\(-r), \(r - 1)], but got \(dim))")
+    return dim < 0 ? dim + r : dim
+}
+
+/// The broadcast shape of two shapes (NumPy/PyTorch rules).
+public func broadcastShapes(_ a: [Int], _ b: [Int], op: String = "broadcast") -> [Int] {
+    let n = max(a.count, b.count)
+    var out = [Int](repeating: 1, count: n)
+    for i in 0..<n {
+        let da = i < n - a.count ? 1 : a[i - (n - a.count)]
+        let db = i < n - b.count ? 1 : b[i - (n - b.count)]
+        precondition(da == db || da == 1 || db == 1,
+                     "\(op): shapes \(a) and \(b) cannot be broadcast (size \(da) vs \(db) at dimension \(i))")
+        out[i] = da == 1 ? db : da
+    }
+    return out
+}
+
+/// Strides of `t` viewed as broadcast to `shape` (0 on broadcast dimensions).
+func broadcastStrides(_ shape: [Int], _ tshape: [Int], _ tstrides: [Int]) -> [Int] {
+    let n = shape.count
+    var out = [Int](repeating: 0, count: n)
+    let off = n - tshape.count
+    for i in 0..<tshape.count where tshape[i] != 1 {
+        out[i + off] = tstrides[i]
+    }
+    return out
+}
+
+/// Boxes a value for use across the threads of a fork/join region whose synchronisation makes it safe.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Torch
+
+/// `swifttorch demo`: fits a small linear regression with autograd and prints the loss falling.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Fit y = 3x₁ − 2x₂ + 0.5 + noise with autograd and plain gradient descent.")
+
+    @Option(help: "Training steps.") var steps = 200
+    @Option(help: "Learning rate.") var lr = 0.1
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+
+    func run() throws {
+        Torch.manualSeed(seed)
+        let n = 256
+        let x = Tensor.randn([n, 2])
+        let trueW = Tensor([Float(3), -2], shape: [2, 1])
+        let y = x.matmul(trueW) + 0.5 + Tensor.randn([n, 1]) * 0.1
+        let w = Tensor.zeros([2, 1]).requiresGrad_()
+        let b = Tensor.zeros([1]).requiresGrad_()
+        var last = Double.infinity
+        for step in 0...steps {
+            w.grad = nil
+            b.grad = nil
+            let pred = x.matmul(w) + b
+            let loss = (pred - y).square().mean()
+            loss.backward()
+            noGrad {
+                w.sub_(w.grad! * lr)
+                b.sub_(b.grad! * lr)
+            }
+            last = loss.item()
+            if step % (steps / 10 == 0 ? 1 : steps / 10) == 0 {
+                print("step \(step)  loss \(ElementFormatting.fixed(last))")
+            }
+        }
+        let wv = w.detach().toArray(of: Float.self), bv = b.detach().item(Float.self)
+        print("learned w = [\(ElementFormatting.fixed(Double(wv[0]))), \(ElementFormatting.fixed(Double(wv[1])))], b = \(ElementFormatting.fixed(Double(bv))) (true: [3, -2], 0.5)")
+        if !(last < 0.05) { throw ValidationError("the loss did not fall below 0.05 (final \(last))") }
+    }
+}
+
+/// Number formatting without Foundation.
+enum ElementFormatting {
+    static func fixed(_ v: Double, _ digits: Int = 4) -> String {
+        let t = Tensor(scalar: v)
+        // Reuse the tensor printer's fixed notation: "tensor(1.2345, dtype=torch.float64)".
+        let s = t.description
+        guard let open = s.firstIndex(of: "("), let comma = s.firstIndex(of: ",") else { return "\(v)" }
+        return String(s[s.index(after: open)..<comma])
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+import Torch
+
+/// The `swifttorch` command line.
+@main
+struct SwiftTorchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swifttorch",
+        abstract: "SwiftTorch: PyTorch for Swift.",
+        version: Torch.version,
+        subcommands: [Demo.self, Doctor.self, Bench.self],
+        defaultSubcommand: Demo.self
+    )
+}
