@@ -62,11 +62,10 @@ extension Tensor {
         guard let meta = impl.autograd, !meta.retainsGrad else { return }
         meta.retainsGrad = true
         let weakImpl = WeakImpl(impl)
-        gradFn!.addPreHook(outputNr) { g in
+        gradFn!.retainHooks[outputNr] = { g in
             if let target = weakImpl.impl?.autograd {
-                if let old = target.grad { target.grad = old + g } else { target.grad = g.detach().clone() }
+                if let old = target.grad { target.grad = old + g } else { target.grad = g.detach().contiguousCopy() }
             }
-            return nil
         }
     }
 

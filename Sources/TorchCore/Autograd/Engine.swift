@@ -59,6 +59,9 @@ enum Engine {
                     for h in hooks { if let r = h(g) { g = r } }
                     grads[out] = g
                 }
+                for (out, hook) in node.retainHooks where out < grads.count {
+                    if let g = grads[out] { hook(g) }
+                }
                 if let slots = captureIndex[id] {
                     for (inputNr, slot) in slots where inputNr < grads.count {
                         captured[slot] = accumulate(captured[slot], grads[inputNr])

@@ -15,6 +15,8 @@ open class Node: CustomStringConvertible {
     public let opName: String
     var next: [Edge?]
     var preHooks: [Int: [TensorHook]] = [:]
+    /// `retainGrad` hooks: they run after every other hook, so `.grad` holds the final gradient.
+    var retainHooks: [Int: (Tensor) -> Void] = [:]
     let numOutputs: Int
     /// Shapes and dtypes of the inputs, so gradients are summed back over broadcast dimensions and cast.
     var inputMeta: [(shape: [Int], dtype: DType)]

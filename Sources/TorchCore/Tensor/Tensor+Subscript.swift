@@ -6,10 +6,10 @@ public enum TensorIndex: Sendable {
     case index(Int)
     /// `start..<end` with a step; nil bounds mean the dimension's start/end.
     case range(start: Int?, end: Int?, step: Int)
-    /// Stands for as many full slices as needed (`...` in Python).
-    case ellipsis
-    /// Inserts a dimension of size 1 (`None` in Python).
-    case newAxis
+    /// Stands for as many full slices as needed (`...` in Python); written `.ellipsis`.
+    case fillDimensions
+    /// Inserts a dimension of size 1 (`None` in Python); written `.newAxis`.
+    case insertAxis
     /// An integer tensor of positions, or a `bool` mask.
     case tensor(Tensor)
 
@@ -30,6 +30,23 @@ public enum TensorIndex: Sendable {
 public protocol TensorIndexConvertible {
     /// The subscript entry this value stands for.
     var tensorIndex: TensorIndex { get }
+}
+
+extension TensorIndexConvertible where Self == TensorIndex {
+    /// The full range of a dimension (`:` in Python).
+    public static var all: TensorIndex { TensorIndex.all }
+    /// Stands for as many full slices as needed (`...` in Python).
+    public static var ellipsis: TensorIndex { TensorIndex.fillDimensions }
+    /// Inserts a dimension of size 1 (`None` in Python).
+    public static var newAxis: TensorIndex { TensorIndex.insertAxis }
+    /// A strided slice, Python's `start:end:step`.
+    /// - Parameters:
+    ///   - start: the first index (nil: the start).
+    ///   - end: the exclusive bound (nil: the end).
+    ///   - step: a positive step.
+    public static func slice(_ start: Int? = nil, _ end: Int? = nil, step: Int = 1) -> TensorIndex {
+        TensorIndex.slice(start, end, step: step)
+    }
 }
 
 extension TensorIndex: TensorIndexConvertible {
@@ -106,8 +123,8 @@ extension Tensor {
         var ellipses = 0
         for i in indices {
             switch i {
-            case .ellipsis: ellipses += 1
-            case .newAxis: break
+            case .fillDimensions: ellipses += 1
+            case .insertAxis: break
             case .tensor(let t): consumed += t.dtype == .bool ? Swift.max(t.rank, 1) : 1
             default: consumed += 1
             }
@@ -127,9 +144,9 @@ extension Tensor {
                 let n = x.shape[dim]
                 x = x.slice(dim, s ?? 0, e ?? n, step: step)
                 dim += 1
-            case .ellipsis:
+            case .fillDimensions:
                 dim += rank - consumed
-            case .newAxis:
+            case .insertAxis:
                 x = x.unsqueeze(dim)
                 dim += 1
             case .tensor(let t):

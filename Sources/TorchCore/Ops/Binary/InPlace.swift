@@ -71,7 +71,7 @@ extension Tensor {
     ///   - other: the addend (broadcast to `self`).
     ///   - alpha: its scale.
     @discardableResult
-    public func add_(_ other: Tensor, alpha: Double = 1) -> Tensor {
+    @_disfavoredOverload public func add_(_ other: Tensor, alpha: Double = 1) -> Tensor {
         let o = alpha == 1 ? other : other * alpha
         if canWriteDirectly(o, resultType(self, o)) {
             _ = binaryMap(AddFunction(), self, o, dtype: dtype, op: "add_", out: self)
@@ -86,7 +86,7 @@ extension Tensor {
     ///   - other: the subtrahend (broadcast to `self`).
     ///   - alpha: its scale.
     @discardableResult
-    public func sub_(_ other: Tensor, alpha: Double = 1) -> Tensor {
+    @_disfavoredOverload public func sub_(_ other: Tensor, alpha: Double = 1) -> Tensor {
         let o = alpha == 1 ? other : other * alpha
         if canWriteDirectly(o, resultType(self, o)) {
             _ = binaryMap(SubFunction(), self, o, dtype: dtype, op: "sub_", out: self)
@@ -99,7 +99,7 @@ extension Tensor {
     /// In-place `self *= other` (`mul_`).
     /// - Parameter other: the factor (broadcast to `self`).
     @discardableResult
-    public func mul_(_ other: Tensor) -> Tensor {
+    @_disfavoredOverload public func mul_(_ other: Tensor) -> Tensor {
         if canWriteDirectly(other, resultType(self, other)) {
             _ = binaryMap(MulFunction(), self, other, dtype: dtype, op: "mul_", out: self)
             storage.bumpVersion()
@@ -111,7 +111,7 @@ extension Tensor {
     /// In-place `self /= other` (`div_`).
     /// - Parameter other: the divisor (broadcast to `self`).
     @discardableResult
-    public func div_(_ other: Tensor) -> Tensor {
+    @_disfavoredOverload public func div_(_ other: Tensor) -> Tensor {
         if canWriteDirectly(other, floatResultType(self, other)) {
             _ = binaryMap(TrueDivFunction(), self, other, dtype: dtype, op: "div_", out: self)
             storage.bumpVersion()

@@ -1,0 +1,151 @@
+import Testing
+import Torch
+import _TestSupport
+
+@Suite struct AutogradTests {
+    @Test func leafAccumulationAndBroadcastReduction() {
+        let w = Tensor([Float(1), 2, 3]).requiresGrad_()
+        let x = Tensor([[1, 1, 1], [2, 2, 2]] as [[Float]])
+        let y = (x * w).sum()
+        y.backward()
+        #expect(w.grad!.toArray(of: Float.self) == [3, 3, 3])
+        // A second backward accumulates.
+        (w * w).sum().backward()
+        #expect(w.grad!.toArray(of: Float.self) == [5, 7, 9])
+        #expect(w.isLeaf && !y.isLeaf && y.gradFn!.name == "SumBackward0")
+    }
+
+    @Test func closedFormHigherOrder() {
+        // y = x³: dy/dx = 3x², d²y/dx² = 6x, d³y/dx³ = 6.
+        let x = Tensor([2.0]).requiresGrad_()
+        let y = x.pow(3)
+        let g1 = Torch.grad(outputs: [y.sum()], inputs: [x], createGraph: true)[0]!
+        #expect(g1.item() == 12)
+        let g2 = Torch.grad(outputs: [g1.sum()], inputs: [x], createGraph: true)[0]!
+        #expect(g2.item() == 12)
+        let g3 = Torch.grad(outputs: [g2.sum()], inputs: [x])[0]!
+        #expect(g3.item() == 6)
+        #expect(x.grad == nil)
+    }
+
+    @Test func noGradAndDetach() {
+        let x = Tensor.ones([2]).requiresGrad_()
+        let y = noGrad { x * 2 }
+        #expect(!y.requiresGrad && y.gradFn == nil)
+        let z = enableGrad { x * 2 }
+        #expect(z.requiresGrad)
+        let d = (x * 3).detach()
+        #expect(!d.requiresGrad)
+        #expect(inferenceMode { (x * 2).requiresGrad } == false)
+    }
+
+    @Test func retainGradAndHooks() {
+        let x = Tensor([Float(1), 2]).requiresGrad_()
+        let h = x * 3
+        h.retainGrad()
+        var seen: [Float] = []
+        h.registerHook { g in
+            seen = g.toArray(of: Float.self)
+            return g * 2
+        }
+        x.registerHook { g in g + 1 }
+        (h * h).sum().backward()
+        #expect(seen == [6, 12])
+        #expect(h.grad!.toArray(of: Float.self) == [12, 24])
+        // dL/dx = 3 · (2·dL/dh) + 1 from the leaf hook.
+        #expect(x.grad!.toArray(of: Float.self) == [37, 73])
+    }
+
+    @Test func inPlaceOnNonLeafAndViews() {
+        let x = Tensor([Float(1), 2, 3]).requiresGrad_()
+        let y = x * 2
+        y.mul_(Tensor([Float(1), 10, 100]))
+        y.sum().backward()
+        #expect(x.grad!.toArray(of: Float.self) == [2, 20, 200])
+
+        // Writing into a view of a non-leaf routes gradients through the write.
+        let a = Tensor([Float(1), 2, 3, 4]).requiresGrad_()
+        let b = a * 1
+        let v = b[1..<3]
+        v.mul_(5)
+        #expect(b.toArray(of: Float.self) == [1, 10, 15, 4])
+        b.sum().backward()
+        #expect(a.grad!.toArray(of: Float.self) == [1, 5, 5, 1])
+
+        // Assignment into a slice: the overwritten region gets no gradient, the value does.
+        let p = Tensor([Float(1), 2, 3]).requiresGrad_()
+        let q = Tensor([Float(7)]).requiresGrad_()
+        let r = p * 1
+        r[0..<1] = q * 2
+        (r * r).sum().backward()
+        #expect(p.grad!.toArray(of: Float.self) == [0, 4, 6])
+        #expect(q.grad!.toArray(of: Float.self) == [56])
+    }
+
+    @Test func multipleUsesAndDiamond() {
+        let x = Tensor([3.0]).requiresGrad_()
+        let a = x * x
+        let b = a.exp()
+        let c = a.sin()
+        (b + c).backward()
+        let expected = (2 * 3.0) * (Double.exp(9) + Double.cos(9.0))
+        #expect(Swift.abs(x.grad!.item() - expected) < 1e-6 * Swift.abs(expected))
+    }
+
+    @Test func viewGradients() {
+        let x = Tensor.arange(0, 6, dtype: .float64).reshape(2, 3).requiresGrad_()
+        let column1 = x.t()[1].sum()
+        let column0Squared = x[.all, 0].square().sum()
+        let windows = x.unfold(1, size: 2, step: 1).sum()
+        let y = column1 + column0Squared + windows
+        y.backward()
+        // t()[1] is column 1; x[:,0]² gives 2x (0 and 6); unfold counts the middle column twice.
+        let expected: [Double] = [1, 3, 1, 7, 3, 1]
+        #expect(x.grad!.toArray(of: Double.self) == expected)
+    }
+
+    @Test func customFunction() {
+        struct Cube: AutogradFunction {
+            func forward(_ ctx: FunctionContext, inputs: [Tensor]) -> Tensor {
+                ctx.saveForBackward(inputs[0])
+                return inputs[0] * inputs[0] * inputs[0]
+            }
+            func backward(_ ctx: FunctionContext, gradOutput: Tensor) -> [Tensor?] {
+                let x = ctx.savedTensors[0]
+                return [gradOutput * 3 * x * x]
+            }
+        }
+        let x = Tensor([1.0, 2.0]).requiresGrad_()
+        let y = Cube().apply(x)
+        #expect(y.toArray(of: Double.self) == [1, 8])
+        y.sum().backward()
+        #expect(x.grad!.toArray(of: Double.self) == [3, 12])
+        let r = gradcheck({ Cube().apply($0[0]) }, inputs: [Tensor([0.3, -1.2]).requiresGrad_()])
+        #expect(r.passed)
+    }
+
+    @Test func gradcheckCatchesAWrongGradient() {
+        struct Wrong: AutogradFunction {
+            func forward(_ ctx: FunctionContext, inputs: [Tensor]) -> Tensor { inputs[0].square() }
+            func backward(_ ctx: FunctionContext, gradOutput: Tensor) -> [Tensor?] { [gradOutput] }
+        }
+        let r = gradcheck({ Wrong().apply($0[0]) }, inputs: [Tensor([0.5, 2.0]).requiresGrad_()])
+        #expect(!r.passed)
+    }
+
+    @Test func grandAllowUnused() {
+        let a = Tensor([1.0]).requiresGrad_(), b = Tensor([2.0]).requiresGrad_()
+        let g = Torch.grad(outputs: [(a * 3).sum()], inputs: [a, b], allowUnused: true)
+        #expect(g[0]!.item() == 3 && g[1] == nil)
+    }
+
+    @Test func dtypeOfGradientsMatchesInputs() {
+        let a = Tensor([Float(1), 2]).requiresGrad_()
+        let b = Tensor([1.0, 2.0]).requiresGrad_()
+        (a * b).sum().backward()
+        #expect(a.grad!.dtype == .float32 && b.grad!.dtype == .float64)
+        let h = Tensor([Float(1), 2]).to(.float16).requiresGrad_()
+        (h * h).sum().backward()
+        #expect(h.grad!.dtype == .float16 && h.grad!.toArray(of: Float.self) == [2, 4])
+    }
+}

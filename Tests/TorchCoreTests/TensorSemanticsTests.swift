@@ -1,0 +1,272 @@
+import Testing
+import Torch
+import _TestSupport
+
+@Suite struct CreationTests {
+    @Test func literalsAndArrays() {
+        let a: Tensor = [[1, 2], [3, 4]]
+        #expect(a.shape == [2, 2] && a.dtype == .int64)
+        #expect(a.toArray(of: Int64.self) == [1, 2, 3, 4])
+        let b: Tensor = [1, 2.5]
+        #expect(b.dtype == .float32 && b.toArray(of: Float.self) == [1, 2.5])
+        let s: Tensor = 3.5
+        #expect(s.rank == 0 && s.item() == 3.5)
+        let m = Tensor([[1.0, 2.0], [3.0, 4.0]] as [[Double]])
+        #expect(m.dtype == .float64 && m.shape == [2, 2])
+    }
+
+    @Test func factories() {
+        #expect(Tensor.zeros([2, 3]).toArray(of: Float.self) == [0, 0, 0, 0, 0, 0])
+        #expect(Tensor.full([2], 7, dtype: .int32).toArray(of: Int32.self) == [7, 7])
+        #expect(Tensor.arange(5).toArray(of: Int64.self) == [0, 1, 2, 3, 4])
+        #expect(Tensor.arange(0, 1, step: 0.25).toArray(of: Float.self) == [0, 0.25, 0.5, 0.75])
+        #expect(Tensor.arange(0, 1, step: 0.25).dtype == .float32)
+        #expect(Tensor.linspace(0, 1, steps: 5).toArray(of: Float.self) == [0, 0.25, 0.5, 0.75, 1])
+        #expect(Tensor.eye(2, 3).toArray(of: Float.self) == [1, 0, 0, 0, 1, 0])
+        let z = Tensor.zerosLike(Tensor.ones([2, 2], dtype: .float64))
+        #expect(z.dtype == .float64 && z.shape == [2, 2])
+    }
+
+    @Test func rngIsDeterministicAcrossThreadCounts() {
+        Torch.manualSeed(42)
+        let a = Tensor.randn([1000])
+        let before = Torch.numThreads
+        Torch.setNumThreads(1)
+        Torch.manualSeed(42)
+        let b = Tensor.randn([1000])
+        Torch.setNumThreads(before)
+        #expect(a.equal(b))
+        let g1 = Generator(seed: 7), g2 = Generator(seed: 7)
+        #expect(Tensor.rand([50], generator: g1).equal(Tensor.rand([50], generator: g2)))
+        #expect(!Tensor.rand([50], generator: g1).equal(Tensor.rand([50], generator: Generator(seed: 8))))
+    }
+
+    @Test func randomDistributions() {
+        let g = Generator(seed: 3)
+        let n = Tensor.randn([20000], dtype: .float64, generator: g)
+        #expect(Swift.abs(n.mean().item()) < 0.03)
+        #expect(Swift.abs(n.std().item() - 1) < 0.03)
+        let u = Tensor.rand([20000], generator: g)
+        #expect(u.min().item() >= 0 && u.max().item() < 1)
+        #expect(Swift.abs(u.mean().item() - 0.5) < 0.01)
+        let r = Tensor.randint(3, 7, [1000], generator: g)
+        #expect(r.min().item() == 3 && r.max().item() == 6 && r.dtype == .int64)
+        let p = Tensor.randperm(10, generator: g).sort().values
+        #expect(p.toArray(of: Int64.self) == Array(0..<10))
+        let m = Tensor([0.0, 1.0, 0.0, 3.0]).multinomial(100, replacement: true, generator: g)
+        #expect(m.toArray(of: Int64.self).allSatisfy { $0 == 1 || $0 == 3 })
+        let noRep = Tensor([1.0, 1.0, 1.0, 1.0]).multinomial(4, generator: g).sort().values
+        #expect(noRep.toArray(of: Int64.self) == [0, 1, 2, 3])
+        let b = Tensor.full([1000], 0.3).bernoulli(generator: g)
+        #expect(Swift.abs(b.mean().item() - 0.3) < 0.06)
+    }
+}
+
+@Suite struct PromotionTests {
+    @Test func tensorTensor() {
+        #expect((Tensor.ones([2], dtype: .int32) + Tensor.ones([2], dtype: .int64)).dtype == .int64)
+        #expect((Tensor.ones([2], dtype: .int32) + Tensor.ones([2], dtype: .float16)).dtype == .float16)
+        #expect((Tensor.ones([2], dtype: .float16) + Tensor.ones([2], dtype: .bfloat16)).dtype == .float32)
+        #expect((Tensor.ones([2], dtype: .uint8) + Tensor.ones([2], dtype: .int8)).dtype == .int16)
+        #expect((Tensor.ones([2], dtype: .bool) + Tensor.ones([2], dtype: .bool)).dtype == .bool)
+        #expect((Tensor.ones([2], dtype: .float32) * Tensor.ones([2], dtype: .float64)).dtype == .float64)
+    }
+
+    @Test func scalarsBehaveLikePythonNumbers() {
+        let i = Tensor.ones([2], dtype: .int32)
+        #expect((i * 2.5).dtype == .float32)
+        #expect((i * 2).dtype == .int32)
+        #expect((Tensor.ones([2], dtype: .float16) * 2.5).dtype == .float16)
+        #expect((Tensor.ones([2], dtype: .bool) + 1).dtype == .int64)
+        #expect((i / 2).dtype == .float32)
+        #expect((i / 2).toArray(of: Float.self) == [0.5, 0.5])
+        // A 0-d tensor of a higher category promotes; of the same category it does not.
+        #expect((Tensor.ones([2], dtype: .float32) + Tensor(scalar: 1.0, dtype: .float64)).dtype == .float32)
+        #expect((Tensor.ones([2], dtype: .int32) + Tensor(scalar: 1.0, dtype: .float64)).dtype == .float64)
+    }
+
+    @Test func bfloat16RoundsToNearestEven() {
+        // 1 + 2^-8 is halfway between two bfloat16 values: ties go to the even mantissa (1.0).
+        #expect(BFloat16(Float(1 + 1.0 / 256)).floatValue == 1.0)
+        // 1 + 3·2^-8 is halfway as well; the even neighbour is 1 + 2^-6.
+        #expect(BFloat16(Float(1 + 3.0 / 256)).floatValue == Float(1 + 1.0 / 64))
+        #expect(BFloat16(Float.nan).floatValue.isNaN)
+        let t = Tensor([Float(1.00390625), 3.14159], shape: [2]).to(.bfloat16)
+        #expect(t.toArray(of: Float.self) == [1.0, 3.140625])
+    }
+
+    @Test func integerArithmetic() {
+        let a = Tensor([Int64(7), -7, 7, -7]), b = Tensor([Int64(2), 2, -2, -2])
+        #expect(a.div(b, roundingMode: .floor).toArray(of: Int64.self) == [3, -4, -4, 3])
+        #expect(a.div(b, roundingMode: .trunc).toArray(of: Int64.self) == [3, -3, -3, 3])
+        #expect((a % b).toArray(of: Int64.self) == [1, 1, -1, -1])
+        #expect(a.fmod(b).toArray(of: Int64.self) == [1, -1, 1, -1])
+        #expect(Tensor([Int64(3)]).pow(Tensor([Int64(4)])).toArray(of: Int64.self) == [81])
+    }
+}
+
+@Suite struct ViewTests {
+    @Test func viewsShareStorage() {
+        let x = Tensor.arange(0, 12, dtype: .float32).reshape(3, 4)
+        let row = x[1]
+        let col = x[.all, 2]
+        let t = x.t()
+        row.mul_(10)
+        #expect(x[1, 0].item() == 40)
+        #expect(col.toArray(of: Float.self) == [2, 60, 10])
+        #expect(t[2, 1].item() == 60)
+        t[0, 0] = 100
+        #expect(x[0, 0].item() == 100)
+        #expect(!t.isContiguous && x.isContiguous)
+        #expect(t.strides == [1, 4])
+    }
+
+    @Test func reshapeCopiesOnlyWhenNeeded() {
+        let x = Tensor.arange(0, 6, dtype: .float32).reshape(2, 3)
+        let v = x.reshape(3, 2)
+        #expect(v.storage === x.storage)
+        let c = x.t().reshape(6)
+        #expect(c.storage !== x.storage)
+        #expect(c.toArray(of: Float.self) == [0, 3, 1, 4, 2, 5])
+        #expect(x.view(-1).shape == [6])
+        #expect(x.unsqueeze(0).unsqueeze(-1).shape == [1, 2, 3, 1])
+        #expect(x.unsqueeze(0).squeeze().shape == [2, 3])
+        #expect(x.flatten().shape == [6])
+        #expect(x.reshape(1, 2, 3).flatten(startDim: 1).shape == [1, 6])
+        #expect(x.reshape(6).unflatten(0, [3, -1]).shape == [3, 2])
+    }
+
+    @Test func narrowSelectSplitChunk() {
+        let x = Tensor.arange(0, 10, dtype: .float32)
+        #expect(x.narrow(0, 2, 3).toArray(of: Float.self) == [2, 3, 4])
+        #expect(x[.slice(1, 8, step: 3)].toArray(of: Float.self) == [1, 4, 7])
+        #expect(x[(-3)...].toArray(of: Float.self) == [7, 8, 9])
+        #expect(x.split(4).map { $0.count } == [4, 4, 2])
+        #expect(x.split(sizes: [1, 9]).map { $0.count } == [1, 9])
+        #expect(x.chunk(3).map { $0.count } == [4, 4, 2])
+        let m = x.reshape(2, 5)
+        #expect(m.unbind(1).count == 5)
+        #expect(m.unbind(1)[4].toArray(of: Float.self) == [4, 9])
+        #expect(x.unfold(0, size: 3, step: 3).toArray(of: Float.self) == [0, 1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(Tensor.arange(0, 9, dtype: .float32).reshape(3, 3).diagonal().toArray(of: Float.self) == [0, 4, 8])
+        #expect(x.asStrided([3, 2], [3, 1], storageOffset: 1).toArray(of: Float.self) == [1, 2, 4, 5, 7, 8])
+        #expect(x.reshape(2, 5).expand(3, 2, 5).strides == [0, 5, 1])
+    }
+
+    @Test func emptyAndZeroDim() {
+        let e = Tensor.zeros([0, 3])
+        #expect(e.sum([0]).toArray(of: Float.self) == [0, 0, 0])
+        #expect(e.count == 0 && e.reshape(3, 0).shape == [3, 0])
+        let s = Tensor(scalar: Float(2))
+        #expect(s.rank == 0 && (s * 3).item() == 6 && s.reshape(1).shape == [1])
+        #expect(Tensor.cat([Tensor.zeros([0]), Tensor.ones([2])]).count == 2)
+    }
+}
+
+@Suite struct IndexingTests {
+    let x = Tensor.arange(0, 24, dtype: .float32).reshape(2, 3, 4)
+
+    @Test func basic() {
+        #expect(x[1, -1].toArray(of: Float.self) == [20, 21, 22, 23])
+        #expect(x[.ellipsis, 0].shape == [2, 3])
+        #expect(x[.ellipsis, 0].toArray(of: Float.self) == [0, 4, 8, 12, 16, 20])
+        #expect(x[.newAxis].shape == [1, 2, 3, 4])
+        #expect(x[0, .newAxis, 1..<3].shape == [1, 2, 4])
+        #expect(x[0, 0, .slice(nil, nil, step: 2)].toArray(of: Float.self) == [0, 2])
+    }
+
+    @Test func advanced() {
+        let idx = Tensor([Int64(2), 0])
+        #expect(x[0, idx].toArray(of: Float.self) == [8, 9, 10, 11, 0, 1, 2, 3])
+        #expect(x[0, idx, idx].toArray(of: Float.self) == [10, 0])
+        // Separated index tensors move their dimension to the front.
+        let sep = x[idx.narrow(0, 1, 1), .all, idx]
+        #expect(sep.shape == [2, 3])
+        #expect(sep.toArray(of: Float.self) == [2, 6, 10, 0, 4, 8])
+        let mask = x.gt(20)
+        #expect(x[mask].toArray(of: Float.self) == [21, 22, 23])
+        #expect(x[Tensor([true, false])].shape == [1, 3, 4])
+        #expect(x.maskedSelect(mask).toArray(of: Float.self) == [21, 22, 23])
+        #expect(Tensor([0, 3, 0, 5] as [Int64]).nonzero().toArray(of: Int64.self) == [1, 3])
+        #expect(x.take(Tensor([Int64(0), 23])).toArray(of: Float.self) == [0, 23])
+    }
+
+    @Test func assignment() {
+        let y = Tensor.zeros([3, 4])
+        y[y.eq(0)] = 1
+        #expect(y.sum().item() == 12)
+        y[0, 1...] = Tensor([Float(5), 6, 7])
+        #expect(y[0].toArray(of: Float.self) == [1, 5, 6, 7])
+        y[Tensor([Int64(2)])] = 9
+        #expect(y[2].toArray(of: Float.self) == [9, 9, 9, 9])
+        y[.all, 0] = 0
+        #expect(y[.all, 0].toArray(of: Float.self) == [0, 0, 0])
+    }
+
+    @Test func gatherScatter() {
+        let t = Tensor([[1, 2], [3, 4]] as [[Float]])
+        let i = Tensor([[0, 0], [1, 0]] as [[Int64]])
+        #expect(t.gather(1, i).toArray(of: Float.self) == [1, 1, 4, 3])
+        let z = Tensor.zeros([2, 2]).scatterAdd(1, i, t)
+        #expect(z.toArray(of: Float.self) == [3, 0, 4, 3])
+        let s = Tensor.zeros([2, 2]).scatter(0, Tensor([[1, 0]] as [[Int64]]), Tensor([[5, 6]] as [[Float]]))
+        #expect(s.toArray(of: Float.self) == [0, 6, 5, 0])
+        #expect(t.indexSelect(0, Tensor([Int64(1), 1])).toArray(of: Float.self) == [3, 4, 3, 4])
+        #expect(Tensor.zeros([3]).indexAdd(0, Tensor([Int64(0), 0, 2]), Tensor([Float(1), 2, 3])).toArray(of: Float.self) == [3, 0, 3])
+        #expect(t.maskedFill(t.gt(2.0), -1).toArray(of: Float.self) == [1, 2, -1, -1])
+        #expect(where_(t.gt(2.0), t, Tensor(scalar: Float(0))).toArray(of: Float.self) == [0, 0, 3, 4])
+    }
+}
+
+@Suite struct JoiningTests {
+    @Test func joins() {
+        let a = Tensor([[1, 2]] as [[Float]]), b = Tensor([[3, 4]] as [[Float]])
+        #expect(Tensor.cat([a, b], dim: 0).shape == [2, 2])
+        #expect(Tensor.cat([a, b], dim: 1).toArray(of: Float.self) == [1, 2, 3, 4])
+        #expect(Tensor.stack([a, b], dim: 1).shape == [1, 2, 2])
+        #expect(Tensor.hstack([Tensor([Float(1)]), Tensor([Float(2), 3])]).toArray(of: Float.self) == [1, 2, 3])
+        #expect(Tensor.vstack([Tensor([Float(1), 2]), Tensor([Float(3), 4])]).shape == [2, 2])
+        #expect(a.repeat(2, 2).toArray(of: Float.self) == [1, 2, 1, 2, 1, 2, 1, 2])
+        #expect(a.tile([3]).shape == [1, 6])
+        #expect(Tensor([Float(1), 2]).repeatInterleave(2).toArray(of: Float.self) == [1, 1, 2, 2])
+        #expect(Tensor([Float(1), 2, 3]).flip([0]).toArray(of: Float.self) == [3, 2, 1])
+        #expect(Tensor([Float(1), 2, 3]).roll(1, dim: 0).toArray(of: Float.self) == [3, 1, 2])
+        let m = Tensor.ones([3, 3])
+        #expect(m.tril().sum().item() == 6 && m.triu(1).sum().item() == 3)
+        let p = Tensor([Float(1), 2, 3])
+        #expect(p.pad([2, 1], mode: .reflect).toArray(of: Float.self) == [3, 2, 1, 2, 3, 2])
+        #expect(p.pad([1, 2], mode: .replicate).toArray(of: Float.self) == [1, 1, 2, 3, 3, 3])
+        #expect(p.pad([1, 1], mode: .circular).toArray(of: Float.self) == [3, 1, 2, 3, 1])
+        #expect(p.pad([1, 0], value: 9).toArray(of: Float.self) == [9, 1, 2, 3])
+    }
+
+    @Test func sortingFamily() {
+        let x = Tensor([Float(3), 1, 2, 1])
+        let (v, i) = x.sort()
+        #expect(v.toArray(of: Float.self) == [1, 1, 2, 3] && i.toArray(of: Int64.self) == [1, 3, 2, 0])
+        #expect(x.topk(2).values.toArray(of: Float.self) == [3, 2])
+        #expect(x.kthvalue(3).values.item() == 2)
+        #expect(x.median().item() == 1)
+        #expect(x.mode().values.item() == 1)
+        let u = x.unique(returnInverse: true, returnCounts: true)
+        #expect(u.values.toArray(of: Float.self) == [1, 2, 3])
+        #expect(u.inverse!.toArray(of: Int64.self) == [2, 0, 1, 0])
+        #expect(u.counts!.toArray(of: Int64.self) == [2, 1, 1])
+        #expect(x.argmax().item() == 0 && x.argmin().item() == 1)
+        let m = Tensor([[1, 5], [7, 2]] as [[Float]]).max(dim: 1)
+        #expect(m.values.toArray(of: Float.self) == [5, 7] && m.indices.toArray(of: Int64.self) == [1, 0])
+        #expect(Tensor([true, true]).all().item(Bool.self) && Tensor([false, true]).any().item(Bool.self))
+    }
+
+    @Test func comparisonsAndLogic() {
+        let a = Tensor([Float(1), 2, .nan]), b = Tensor([Float(1), 3, 3])
+        #expect((a .== b).toArray(of: Bool.self) == [true, false, false])
+        #expect((a .< b).toArray(of: Bool.self) == [false, true, false])
+        #expect(a.isnan().toArray(of: Bool.self) == [false, false, true])
+        #expect(a.nanToNum(nan: 0).toArray(of: Float.self) == [1, 2, 0])
+        #expect(Tensor([Float.infinity]).nanToNum().item() == Double(Float.greatestFiniteMagnitude))
+        #expect(a.eq(b).logicalNot().logicalAnd(b.gt(2.0)).toArray(of: Bool.self) == [false, true, true])
+        #expect(Tensor([Float(1), 2]).allclose(Tensor([Float(1), 2.000001])))
+        #expect(!Tensor([Float(1), 2]).allclose(Tensor([Float(1), 2.1])))
+    }
+}
