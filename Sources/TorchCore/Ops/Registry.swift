@@ -180,3 +180,28 @@ extension OpInfo {
     static let advancedIndex = OpInfo(name: "index(tensor)", kind: .indexing, dtypes: .all, differentiable: true,
                                       inputs: [.init([4, 3], .real)]) { $0[0][Tensor([Int64(2), 0, 2])] }
 }
+
+extension OpRegistry {
+    /// `docs/ops.md`: every registered op with its dtypes, devices, and whether it is differentiable and
+    /// deterministic. A test fails when the committed file differs; regenerate it with
+    /// `swift run swifttorch ops > docs/ops.md`.
+    public static func markdown() -> String {
+        var lines = [
+            "# Op coverage",
+            "",
+            "Generated from `OpRegistry.all` by `swifttorch ops` — do not edit by hand.",
+            "Every differentiable op passes `gradcheck` and `gradgradcheck` in the test suite.",
+            "",
+            "| op | kind | dtypes | devices | differentiable | deterministic |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for op in all {
+            let dtypes = op.dtypes.members.map { $0.rawValue }.joined(separator: ", ")
+            let devices = op.devices.map { $0.description }.joined(separator: ", ")
+            lines.append("| `\(op.name)` | \(op.kind.rawValue) | \(dtypes) | \(devices) | \(op.differentiable ? "yes" : "no") | \(op.deterministic ? "yes" : "no") |")
+        }
+        lines.append("")
+        lines.append("\(all.count) ops, \(all.filter { $0.differentiable }.count) differentiable.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -77,7 +77,7 @@ struct TensorFormatter {
         let idx: [Int?] = elide ? Array(0..<Self.edgeItems).map { Optional($0) } + [nil] + Array((n - Self.edgeItems)..<n).map { Optional($0) }
                                 : Array(0..<n).map { Optional($0) }
         if dim == t.rank - 1 {
-            let items = idx.map { i in i.map { fmt.format(t.element(at: offset + $0)) } ?? "..." }
+            let items = idx.map { i in i.map { fmt.format(t.element(at: offset + $0)) } ?? " ..." }
             // Wrap at the line width.
             let perLine = Swift.max(1, (Self.lineWidth - indent) / (fmt.width + 2))
             var lines: [String] = []
@@ -119,9 +119,10 @@ struct ElementFormat {
                 mode = .fixed
             }
         }
-        var w = 0
+        // As PyTorch: the width comes from the nonzero finite values (NaN and inf are not padded for).
+        var w = 1
         let probe = ElementFormat(mode: mode, width: 0)
-        for v in values { w = Swift.max(w, probe.raw(v).count) }
+        for v in values where !dtype.isFloatingPoint || (v.isFinite && v != 0) { w = Swift.max(w, probe.raw(v).count) }
         width = w
     }
 
