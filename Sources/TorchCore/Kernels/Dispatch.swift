@@ -29,7 +29,7 @@ struct CastCopy<S: TensorScalar>: DTypeVisitor {
     let src: Tensor
     let dst: Tensor
     func visit<D: TensorScalar>(_ type: D.Type) {
-        mapUnary(src, out: dst) { (x: S) -> D in D(fromDouble: x.doubleValue) }
+        mapUnary(src, out: dst, ConvertKernel<S, D>())
     }
 }
 
@@ -42,10 +42,10 @@ private struct CastCopyOuter: DTypeVisitor {
 /// Copies raw elements of the same size (any dtype pair with equal item size and identical bits).
 private func bitCopy(_ src: Tensor, _ dst: Tensor) {
     switch src.dtype.itemSize {
-    case 1: mapUnary(src, out: dst) { (x: UInt8) in x }
-    case 2: mapUnary(src, out: dst) { (x: UInt16) in x }
-    case 4: mapUnary(src, out: dst) { (x: UInt32) in x }
-    default: mapUnary(src, out: dst) { (x: UInt64) in x }
+    case 1: mapUnary(src, out: dst, IdentityKernel<UInt8>())
+    case 2: mapUnary(src, out: dst, IdentityKernel<UInt16>())
+    case 4: mapUnary(src, out: dst, IdentityKernel<UInt32>())
+    default: mapUnary(src, out: dst, IdentityKernel<UInt64>())
     }
 }
 
@@ -68,4 +68,17 @@ private struct ToBool: DTypeVisitor {
     func visit<S: TensorScalar>(_ type: S.Type) {
         mapUnary(src, out: dst) { (x: S) -> Bool in x.doubleValue != 0 }
     }
+}
+
+struct ConvertKernel<S: TensorScalar, D: TensorScalar>: Map1 {
+    @inline(__always) func callAsFunction(_ a: S) -> D { D(fromDouble: a.doubleValue) }
+}
+
+struct IdentityKernel<T>: Map1 {
+    @inline(__always) func callAsFunction(_ a: T) -> T { a }
+}
+
+struct ConstantKernel<T>: Map1 {
+    let value: T
+    @inline(__always) func callAsFunction(_ a: T) -> T { value }
 }

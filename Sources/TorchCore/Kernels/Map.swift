@@ -1,8 +1,48 @@
 // MARK: - Elementwise maps
 
+/// An elementwise function object of one argument. Kernels take function *types* rather than closures so
+/// that, once specialised, the per-element call is static and the row loop vectorises.
+protocol Map1 {
+    associatedtype A
+    associatedtype R
+    func callAsFunction(_ a: A) -> R
+}
+
+/// An elementwise function object of two arguments.
+protocol Map2 {
+    associatedtype A
+    associatedtype B
+    associatedtype R
+    func callAsFunction(_ a: A, _ b: B) -> R
+}
+
+/// Adapts a closure for the non-hot call sites.
+struct ClosureMap1<A, R>: Map1 {
+    let f: (A) -> R
+    @inline(__always) func callAsFunction(_ a: A) -> R { f(a) }
+}
+
+/// Adapts a closure for the non-hot call sites.
+struct ClosureMap2<A, B, R>: Map2 {
+    let f: (A, B) -> R
+    @inline(__always) func callAsFunction(_ a: A, _ b: B) -> R { f(a, b) }
+}
+
+/// `out[i] = f(x[i])` for a closure (convenience for cold paths).
+func mapUnary<A, R>(_ x: Tensor, out: Tensor, _ f: (A) -> R) {
+    withoutActuallyEscaping(f) { g in mapUnary(x, out: out, ClosureMap1(f: g)) }
+}
+
+/// `out[i] = f(a[i], b[i])` for a closure (convenience for cold paths).
+func mapBinary<A, B, R>(_ a: Tensor, _ b: Tensor, out: Tensor, _ f: (A, B) -> R) {
+    withoutActuallyEscaping(f) { g in mapBinary(a, b, out: out, ClosureMap2(f: g)) }
+}
+
 /// `out[i] = f(x[i])` with `x` broadcast to `out`'s shape; any strides.
 @inline(__always)
-func mapUnary<A, R>(_ x: Tensor, out: Tensor, _ f: (A) -> R) {
+func mapUnary<F: Map1>(_ x: Tensor, out: Tensor, _ f: F) {
+    typealias A = F.A
+    typealias R = F.R
     let xs = broadcastStrides(out.shape, x.shape, x.strides)
     let it = StridedIter(shape: out.shape, strides: [out.strides, xs])
     let po = out.pointer(as: R.self)
@@ -23,7 +63,10 @@ func mapUnary<A, R>(_ x: Tensor, out: Tensor, _ f: (A) -> R) {
 
 /// `out[i] = f(a[i], b[i])` with `a`, `b` broadcast to `out`'s shape; any strides.
 @inline(__always)
-func mapBinary<A, B, R>(_ a: Tensor, _ b: Tensor, out: Tensor, _ f: (A, B) -> R) {
+func mapBinary<F: Map2>(_ a: Tensor, _ b: Tensor, out: Tensor, _ f: F) {
+    typealias A = F.A
+    typealias B = F.B
+    typealias R = F.R
     let sa = broadcastStrides(out.shape, a.shape, a.strides)
     let sb = broadcastStrides(out.shape, b.shape, b.strides)
     let it = StridedIter(shape: out.shape, strides: [out.strides, sa, sb])

@@ -145,7 +145,7 @@ public enum OpRegistry {
         .whereOp,
         // Reductions
         .sum, .sumAll, .mean, .varOp, .std, .prod, .amax, .amin, .maxDim, .logsumexp, .norm,
-        .softmax, .softmaxDim0, .logSoftmax, .cumsum, .cumprod, .sort, .topk,
+        .softmax, .softmaxDim0, .logSoftmax, .layerNorm, .cumsum, .cumprod, .sort, .topk,
         // Linear algebra
         .mm, .bmm, .matmulBatched, .matmulVec, .einsum,
         // Shape and joining

@@ -200,9 +200,9 @@ extension Tensor {
                 let v = T(fromDouble: value)
                 if T.self == Bool.self {
                     let b: UInt8 = value != 0 ? 1 : 0
-                    mapUnary(t, out: t) { (_: UInt8) in b }
+                    mapUnary(t, out: t, ConstantKernel<UInt8>(value: b))
                 } else {
-                    mapUnary(t, out: t) { (_: T) in v }
+                    mapUnary(t, out: t, ConstantKernel<T>(value: v))
                 }
             }
         }

@@ -66,15 +66,27 @@ private func combineCategories(_ higher: DType?, _ lower: DType?) -> DType? {
 
 // MARK: Kernels
 
+/// Applies a floating function elementwise into `out` (a float32/float64 tensor of `x`'s shape and dtype).
+func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor, out: Tensor) {
+    precondition(out.shape == x.shape && out.dtype == x.dtype && (x.dtype == .float32 || x.dtype == .float64),
+                 "out=: expected a \(x.dtype) tensor of shape \(x.shape), got \(out.dtype) \(out.shape)")
+    if x.dtype == .float64 {
+        mapUnary(x, out: out, FloatKernel1<F, Double>(f: f))
+    } else {
+        mapUnary(x, out: out, FloatKernel1<F, Float>(f: f))
+    }
+    out.storage.bumpVersion()
+}
+
 /// Applies a floating function elementwise; the result is floating point (ints become `float32`).
 func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor) -> Tensor {
     let outType: DType = x.dtype.isFloatingPoint ? x.dtype : .float32
     let src = x.dtype == .float64 ? x : x.cast(.float32)
     let out = Tensor(uninitializedShape: x.shape, dtype: src.dtype)
     if src.dtype == .float64 {
-        mapUnary(src, out: out) { (v: Double) in f(v) }
+        mapUnary(src, out: out, FloatKernel1<F, Double>(f: f))
     } else {
-        mapUnary(src, out: out) { (v: Float) in f(v) }
+        mapUnary(src, out: out, FloatKernel1<F, Float>(f: f))
     }
     return out.cast(outType)
 }
@@ -85,11 +97,11 @@ func numericMap<F: UnaryNumericFunction>(_ f: F, _ x: Tensor, op: String) -> Ten
     precondition(x.dtype != .bool, "\(op): not supported for bool tensors")
     let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
     switch x.dtype {
-    case .int64: mapUnary(x, out: out) { (v: Int64) in f.integer(v) }
-    case .int32: mapUnary(x, out: out) { (v: Int32) in f.integer(v) }
-    case .int16: mapUnary(x, out: out) { (v: Int16) in f.integer(v) }
-    case .int8: mapUnary(x, out: out) { (v: Int8) in f.integer(v) }
-    default: mapUnary(x, out: out) { (v: UInt8) in f.integer(v) }
+    case .int64: mapUnary(x, out: out, IntKernel1<F, Int64>(f: f))
+    case .int32: mapUnary(x, out: out, IntKernel1<F, Int32>(f: f))
+    case .int16: mapUnary(x, out: out, IntKernel1<F, Int16>(f: f))
+    case .int8: mapUnary(x, out: out, IntKernel1<F, Int8>(f: f))
+    default: mapUnary(x, out: out, IntKernel1<F, UInt8>(f: f))
     }
     return out
 }
@@ -107,13 +119,13 @@ func binaryMap<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor, dtype: DType
         target = Tensor(uninitializedShape: shape, dtype: ct)
     }
     switch ct {
-    case .float32: mapBinary(x, y, out: target) { (p: Float, q: Float) in f(p, q) }
-    case .float64: mapBinary(x, y, out: target) { (p: Double, q: Double) in f(p, q) }
-    case .int64: mapBinary(x, y, out: target) { (p: Int64, q: Int64) in f.integer(p, q) }
-    case .int32: mapBinary(x, y, out: target) { (p: Int32, q: Int32) in f.integer(p, q) }
-    case .int16: mapBinary(x, y, out: target) { (p: Int16, q: Int16) in f.integer(p, q) }
-    case .int8: mapBinary(x, y, out: target) { (p: Int8, q: Int8) in f.integer(p, q) }
-    case .uint8: mapBinary(x, y, out: target) { (p: UInt8, q: UInt8) in f.integer(p, q) }
+    case .float32: mapBinary(x, y, out: target, FloatKernel2<F, Float>(f: f))
+    case .float64: mapBinary(x, y, out: target, FloatKernel2<F, Double>(f: f))
+    case .int64: mapBinary(x, y, out: target, IntKernel2<F, Int64>(f: f))
+    case .int32: mapBinary(x, y, out: target, IntKernel2<F, Int32>(f: f))
+    case .int16: mapBinary(x, y, out: target, IntKernel2<F, Int16>(f: f))
+    case .int8: mapBinary(x, y, out: target, IntKernel2<F, Int8>(f: f))
+    case .uint8: mapBinary(x, y, out: target, IntKernel2<F, UInt8>(f: f))
     default: preconditionFailure("\(op): unsupported dtype \(dtype)")
     }
     if let out {
@@ -131,13 +143,13 @@ func compareMap<F: CompareFunction>(_ f: F, _ a: Tensor, _ b: Tensor, op: String
     let x = a.cast(ct), y = b.cast(ct)
     let out = Tensor(uninitializedShape: shape, dtype: .bool)
     switch ct {
-    case .float32: mapBinary(x, y, out: out) { (p: Float, q: Float) in f(p, q) }
-    case .float64: mapBinary(x, y, out: out) { (p: Double, q: Double) in f(p, q) }
-    case .int64: mapBinary(x, y, out: out) { (p: Int64, q: Int64) in f(p, q) }
-    case .int32: mapBinary(x, y, out: out) { (p: Int32, q: Int32) in f(p, q) }
-    case .int16: mapBinary(x, y, out: out) { (p: Int16, q: Int16) in f(p, q) }
-    case .int8: mapBinary(x, y, out: out) { (p: Int8, q: Int8) in f(p, q) }
-    default: mapBinary(x, y, out: out) { (p: UInt8, q: UInt8) in f(p, q) }
+    case .float32: mapBinary(x, y, out: out, CompareKernel<F, Float>(f: f))
+    case .float64: mapBinary(x, y, out: out, CompareKernel<F, Double>(f: f))
+    case .int64: mapBinary(x, y, out: out, CompareKernel<F, Int64>(f: f))
+    case .int32: mapBinary(x, y, out: out, CompareKernel<F, Int32>(f: f))
+    case .int16: mapBinary(x, y, out: out, CompareKernel<F, Int16>(f: f))
+    case .int8: mapBinary(x, y, out: out, CompareKernel<F, Int8>(f: f))
+    default: mapBinary(x, y, out: out, CompareKernel<F, UInt8>(f: f))
     }
     return out
 }
@@ -153,4 +165,31 @@ extension Tensor {
         }
         return y
     }
+}
+
+// MARK: Function objects binding an op to an element type
+
+struct FloatKernel1<F: UnaryFloatingFunction, T: FloatingScalar>: Map1 {
+    let f: F
+    @inline(__always) func callAsFunction(_ a: T) -> T { f(a) }
+}
+
+struct IntKernel1<F: UnaryNumericFunction, T: IntegerScalar>: Map1 {
+    let f: F
+    @inline(__always) func callAsFunction(_ a: T) -> T { f.integer(a) }
+}
+
+struct FloatKernel2<F: BinaryFunction, T: FloatingScalar>: Map2 {
+    let f: F
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { f(a, b) }
+}
+
+struct IntKernel2<F: BinaryFunction, T: IntegerScalar>: Map2 {
+    let f: F
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { f.integer(a, b) }
+}
+
+struct CompareKernel<F: CompareFunction, T: Comparable>: Map2 {
+    let f: F
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> Bool { f(a, b) }
 }

@@ -64,7 +64,7 @@ private func softmaxRows<T: FloatingScalar>(_ layout: ReductionLayout, _ out: Te
             if m == -T.infinity { m = 0 }
             var s: T = 0
             for i in 0..<n {
-                let e = T.exp(x[i] - m)
+                let e = T.vexp(x[i] - m)
                 y[i] = e
                 s += e
             }

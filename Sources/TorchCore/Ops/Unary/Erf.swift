@@ -3,7 +3,7 @@ import RealModule
 // MARK: - erf
 
 struct ErfFunction: UnaryFloatingFunction {
-    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { T.erf(x) }
+    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { T.verf(x) }
 }
 
 extension Tensor {

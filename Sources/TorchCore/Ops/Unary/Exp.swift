@@ -3,7 +3,7 @@ import RealModule
 // MARK: - exp
 
 struct ExpFunction: UnaryFloatingFunction {
-    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { T.exp(x) }
+    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { T.vexp(x) }
 }
 
 extension Tensor {

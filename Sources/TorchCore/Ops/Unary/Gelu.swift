@@ -12,7 +12,7 @@ public enum GeluApproximation: String, Sendable {
 
 struct GeluErfFunction: UnaryFloatingFunction {
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
-        x * (1 + T.erf(x * T(fromDouble: 0.707_106_781_186_547_6))) / 2
+        x * (1 + T.verf(x * T(fromDouble: 0.707_106_781_186_547_6))) / 2
     }
 }
 

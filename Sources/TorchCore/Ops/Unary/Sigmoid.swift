@@ -3,7 +3,7 @@ import RealModule
 // MARK: - sigmoid
 
 struct SigmoidFunction: UnaryFloatingFunction {
-    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x >= 0 ? 1 / (1 + T.exp(-x)) : T.exp(x) / (1 + T.exp(x)) }
+    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { 1 / (1 + T.vexp(-x)) }
 }
 
 extension Tensor {

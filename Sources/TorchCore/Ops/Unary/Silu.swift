@@ -3,7 +3,7 @@ import RealModule
 // MARK: - silu
 
 struct SiluFunction: UnaryFloatingFunction {
-    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x / (1 + T.exp(-x)) }
+    @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x / (1 + T.vexp(-x)) }
 }
 
 extension Tensor {

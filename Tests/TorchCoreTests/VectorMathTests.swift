@@ -1,0 +1,40 @@
+import Testing
+import Torch
+import _TestSupport
+
+/// The float32 exp/erf kernels (polynomial, vectorised) against float64 libm over their whole range.
+@Suite struct VectorMathTests {
+    @Test func expAccuracy() {
+        let xs = Tensor.linspace(-87, 88.7, steps: 20001, dtype: .float64)
+        let exact = xs.exp().toArray(of: Double.self)
+        let fast = xs.to(.float32).exp().toArray(of: Float.self)
+        let x32 = xs.to(.float32).toArray(of: Float.self)
+        var worst = 0.0
+        for i in 0..<exact.count {
+            // Compare with exp of the float32-rounded input, in units of the float32 spacing.
+            let e = Double.exp(Double(x32[i]))
+            let ulp = Double(Float(e).ulp)
+            worst = Swift.max(worst, Swift.abs(Double(fast[i]) - e) / ulp)
+        }
+        #expect(worst <= 2.5, "max error \(worst) ulp")
+        _ = exact
+        let edge = Tensor([Float(-110), -100, -90, 88.72, 89, .infinity, -.infinity, .nan]).exp().toArray(of: Float.self)
+        #expect(edge[0] == 0)
+        #expect(Swift.abs(Double(edge[1]) - Double.exp(-100)) <= Double(Float.leastNonzeroMagnitude) * 2)
+        #expect(Swift.abs(Double(edge[2]) - Double.exp(-90)) / Double.exp(-90) < 1e-4)
+        #expect(edge[3].isFinite && edge[4] == .infinity && edge[5] == .infinity && edge[6] == 0 && edge[7].isNaN)
+    }
+
+    @Test func erfAccuracy() {
+        let xs = Tensor.linspace(-6, 6, steps: 4001, dtype: .float32)
+        let fast = xs.erf().toArray(of: Float.self)
+        let exact = xs.to(.float64).erf().toArray(of: Double.self)
+        var worst = 0.0
+        for i in 0..<fast.count { worst = Swift.max(worst, Swift.abs(Double(fast[i]) - exact[i])) }
+        #expect(worst < 3e-7, "max abs error \(worst)")
+        let g = Tensor([Float(-3), -0.5, 0, 0.5, 3]).gelu().to(.float64)
+        let gd = Tensor([-3.0, -0.5, 0, 0.5, 3]).gelu()
+        let c = compareClose(g, gd.toArray(of: Double.self), rtol: 1e-6, atol: 1e-7)
+        #expect(c.isClose, "\(c.message)")
+    }
+}
