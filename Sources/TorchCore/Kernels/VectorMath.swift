@@ -23,10 +23,16 @@ extension FloatingScalar {
 
 @inline(__always)
 func fastExpFloat(_ x: Float) -> Float {
-    let hi: Float = 88.72283905206835, lo: Float = -103.97207708
-    let xc = x.isNaN ? 0 : Swift.min(Swift.max(x, -87.336544750553), hi)
-    let n = (xc * 1.44269504088896341).rounded(.toNearestOrEven)
-    var r = xc - n * 0.693359375
+    // Branch-free so that loops vectorise: every special case is a select.
+    let hi: Float = 88.72283905206835
+    let tiny = x < -86.5
+    let x0 = x.isNaN ? 0 : x
+    // Tiny inputs are shifted by +40 and the result scaled by e^-40, keeping 2^n normal (subnormal results).
+    let xs = tiny ? Swift.max(x0, -104) + 40 : Swift.min(x0, hi)
+    let magic: Float = 12_582_912  // 1.5·2^23: adding it rounds to an integer held in the low mantissa bits
+    let t = xs * 1.44269504088896341 + magic
+    let n = t - magic
+    var r = xs - n * 0.693359375
     r = r - n * -2.12194440e-4
     var p: Float = 1.9875691500e-4
     p = p * r + 1.3981999507e-3
@@ -35,32 +41,13 @@ func fastExpFloat(_ x: Float) -> Float {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     p = p * r * r + r + 1
-    // 2^n by building the exponent bits (n is within [-126, 128] after the clamp; 128 is handled below).
-    let ni = Int32(n)
-    let scale = Float(bitPattern: UInt32(bitPattern: (Swift.min(ni, 127) &+ 127) << 23))
-    var y = p * scale
-    if ni > 127 { y = y * 2 }
+    // 2^(n-1) from the integer bits of t (n is in [-92, 128]); times 2 afterwards so n = 128 stays finite.
+    let nbits = t.bitPattern &- 0x4B40_0000
+    let scale = Float(bitPattern: (nbits &+ 126) << 23)
+    var y = p * scale * 2 * (tiny ? 4.2483542552915889e-18 : 1)
     y = x > hi ? Float.infinity : y
-    y = x < -87.336544750553 ? (x < lo ? 0 : fastExpTiny(x)) : y
+    y = x < -104 ? 0 : y
     return x.isNaN ? x : y
-}
-
-/// e^x for x in [-104, -87.3]: a subnormal result, computed as e^(x+40)·e^-40.
-@inline(__always)
-private func fastExpTiny(_ x: Float) -> Float {
-    let shifted = Swift.max(x, -104) + 40
-    let n = (shifted * 1.44269504088896341).rounded(.toNearestOrEven)
-    var r = shifted - n * 0.693359375
-    r = r - n * -2.12194440e-4
-    var p: Float = 1.9875691500e-4
-    p = p * r + 1.3981999507e-3
-    p = p * r + 8.3334519073e-3
-    p = p * r + 4.1665795894e-2
-    p = p * r + 1.6666665459e-1
-    p = p * r + 5.0000001201e-1
-    p = p * r * r + r + 1
-    let scale = Float(bitPattern: UInt32(bitPattern: (Int32(n) &+ 127) << 23))
-    return p * scale * 4.2483542552915889e-18
 }
 
 @inline(__always)
@@ -82,3 +69,4 @@ func fastErfFloat(_ x: Float) -> Float {
     let signed = x < 0 ? -r : r
     return x.isNaN ? x : signed
 }
+
