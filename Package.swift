@@ -18,9 +18,13 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // Vectorised float32 kernels (AVX-512 / AVX2+FMA chosen at run time through function target attributes;
+        // no unsafe flags).
+        .target(name: "CTorchKernels"),
         .target(
             name: "TorchCore",
             dependencies: [
+                "CTorchKernels",
                 .product(name: "RealModule", package: "swift-numerics"),
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
             ]

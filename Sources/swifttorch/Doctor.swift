@@ -12,6 +12,7 @@ struct Doctor: ParsableCommand {
         print("SwiftTorch \(Torch.version)")
         print("BLAS: \(Torch.blasDescription)")
         print("threads: \(Torch.numThreads)")
+        print("vector kernels: \(Torch.vectorISA)")
         print("CPU features: \(cpuFeatures())")
         print("CUDA driver: \(cudaStatus())")
         let stats = Torch.memoryStats()

@@ -3,7 +3,28 @@ import Torch
 import _TestSupport
 
 /// The float32 exp/erf kernels (polynomial, vectorised) against float64 libm over their whole range.
-@Suite struct VectorMathTests {
+@Suite(.serialized) struct VectorMathTests {
+    /// Every vector implementation this CPU can run gives the same values as float64 to float32 accuracy.
+    @Test(arguments: ["portable", "avx2", "avx512"])
+    func implementationsAgree(_ isa: String) {
+        let best = Torch.vectorISA
+        defer { Torch._forceVectorISA(best) }
+        guard Torch._forceVectorISA(isa) else { return }
+        let x = Tensor.linspace(-100, 88, steps: 1003, dtype: .float32)
+        let cases: [(Tensor, Tensor)] = [
+            (x.exp(), x.to(.float64).exp()),
+            ((x / 10).gelu(), (x / 10).to(.float64).gelu()),
+            ((x / 10).sigmoid(), (x / 10).to(.float64).sigmoid()),
+            ((x / 50).reshape(17, 59).softmax(dim: 1), (x / 50).reshape(17, 59).to(.float64).softmax(dim: 1)),
+            ((x / 50).reshape(17, 59).logSoftmax(dim: 1), (x / 50).reshape(17, 59).to(.float64).logSoftmax(dim: 1)),
+        ]
+        for (i, (fast, exact)) in cases.enumerated() {
+            // exp is compared relatively down to subnormals; the others absolutely at float32 resolution.
+            let c = compareClose(fast.to(.float64), exact.toArray(of: Double.self), rtol: 3e-6, atol: i == 0 ? 1e-37 : 1e-7)
+            #expect(c.isClose, "\(isa) case \(i): \(c.message)")
+        }
+    }
+
     @Test func expAccuracy() {
         let xs = Tensor.linspace(-87, 88.7, steps: 20001, dtype: .float64)
         let exact = xs.exp().toArray(of: Double.self)

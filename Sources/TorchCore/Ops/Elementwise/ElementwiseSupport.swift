@@ -4,6 +4,25 @@
 /// half types in `float32` and rounded back, as PyTorch's CPU kernels do.
 protocol UnaryFloatingFunction {
     func callAsFunction<T: FloatingScalar>(_ x: T) -> T
+    /// A vectorised whole-buffer kernel for contiguous float32 data, when the op has one (`CTorchKernels`).
+    var contiguousFloat32: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? { get }
+}
+
+extension UnaryFloatingFunction {
+    var contiguousFloat32: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? { nil }
+}
+
+/// Runs a contiguous float32 buffer kernel over `x` into `out`, split over the intra-op threads.
+/// Returns false when the layouts do not allow it.
+func runContiguousFloat32(_ kernel: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)?,
+                          _ x: Tensor, _ out: Tensor) -> Bool {
+    guard let kernel, x.dtype == .float32, out.dtype == .float32, x.isContiguous, out.isContiguous,
+          x.shape == out.shape else { return false }
+    let px = UnsafePointer(x.pointer(as: Float.self)), po = out.pointer(as: Float.self)
+    ThreadPool.parallelFor(x.count, grain: 32_768) { range in
+        kernel(px + range.lowerBound, po + range.lowerBound, range.count)
+    }
+    return true
 }
 
 /// A function of one variable that keeps integer dtypes (`neg`, `abs`, `relu`, …).
@@ -72,7 +91,7 @@ func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor, out: Tensor) {
                  "out=: expected a \(x.dtype) tensor of shape \(x.shape), got \(out.dtype) \(out.shape)")
     if x.dtype == .float64 {
         mapUnary(x, out: out, FloatKernel1<F, Double>(f: f))
-    } else {
+    } else if !runContiguousFloat32(f.contiguousFloat32, x, out) {
         mapUnary(x, out: out, FloatKernel1<F, Float>(f: f))
     }
     out.storage.bumpVersion()
@@ -85,7 +104,7 @@ func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor) -> Tensor {
     let out = Tensor(uninitializedShape: x.shape, dtype: src.dtype)
     if src.dtype == .float64 {
         mapUnary(src, out: out, FloatKernel1<F, Double>(f: f))
-    } else {
+    } else if !runContiguousFloat32(f.contiguousFloat32, src, out) {
         mapUnary(src, out: out, FloatKernel1<F, Float>(f: f))
     }
     return out.cast(outType)

@@ -1,3 +1,4 @@
+import CTorchKernels
 import RealModule
 
 // MARK: - softmax / logSoftmax
@@ -38,7 +39,15 @@ extension Tensor {
         let moved = d == rank - 1 ? work : work.aliased(shape: movedShape(d), strides: movedStrides(d), offset: work.storageOffset)
         let layout = ReductionLayout(moved, dims: [moved.rank - 1], keepdim: true)
         let out = Tensor(uninitializedShape: layout.source.shape, dtype: work.dtype)
-        if work.dtype == .float32 { softmaxRows(layout, out, log, Float.self) } else { softmaxRows(layout, out, log, Double.self) }
+        if work.dtype == .float32 {
+            let src = UnsafePointer(layout.source.pointer(as: Float.self)), dst = out.pointer(as: Float.self)
+            let n = layout.inner
+            ThreadPool.parallelFor(layout.outer, grain: Swift.max(1, 16_384 / Swift.max(n, 1))) { range in
+                st_softmax_rows_f32(src + range.lowerBound * n, dst + range.lowerBound * n, range.count, n, log ? 1 : 0)
+            }
+        } else {
+            softmaxRows(layout, out, log, Double.self)
+        }
         var result = out
         if d != rank - 1 {
             // Undo the move of `d` to the end.
@@ -53,7 +62,7 @@ extension Tensor {
     private func movedStrides(_ d: Int) -> [Int] { var s = strides; let v = s.remove(at: d); s.append(v); return s }
 }
 
-private func softmaxRows<T: FloatingScalar>(_ layout: ReductionLayout, _ out: Tensor, _ log: Bool, _: T.Type) {
+func softmaxRows<T: FloatingScalar>(_ layout: ReductionLayout, _ out: Tensor, _ log: Bool, _: T.Type) {
     let src = layout.source.pointer(as: T.self), dst = out.pointer(as: T.self)
     let n = layout.inner
     ThreadPool.parallelFor(layout.outer, grain: Swift.max(1, 16_384 / Swift.max(n, 1))) { range in

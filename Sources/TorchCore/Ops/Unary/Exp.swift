@@ -1,9 +1,11 @@
+import CTorchKernels
 import RealModule
 
 // MARK: - exp
 
 struct ExpFunction: UnaryFloatingFunction {
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { T.vexp(x) }
+    var contiguousFloat32: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? { { st_exp_f32($0, $1, $2) } }
 }
 
 extension Tensor {

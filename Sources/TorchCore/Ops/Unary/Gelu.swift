@@ -1,3 +1,4 @@
+import CTorchKernels
 import RealModule
 
 // MARK: - gelu
@@ -14,6 +15,7 @@ struct GeluErfFunction: UnaryFloatingFunction {
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
         x * (1 + T.verf(x * T(fromDouble: 0.707_106_781_186_547_6))) / 2
     }
+    var contiguousFloat32: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? { { st_gelu_f32($0, $1, $2) } }
 }
 
 struct GeluTanhFunction: UnaryFloatingFunction {

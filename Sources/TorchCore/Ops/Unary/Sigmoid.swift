@@ -1,9 +1,11 @@
+import CTorchKernels
 import RealModule
 
 // MARK: - sigmoid
 
 struct SigmoidFunction: UnaryFloatingFunction {
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { 1 / (1 + T.vexp(-x)) }
+    var contiguousFloat32: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? { { st_sigmoid_f32($0, $1, $2) } }
 }
 
 extension Tensor {

@@ -1,0 +1,21 @@
+#ifndef CTORCHKERNELS_H
+#define CTORCHKERNELS_H
+#include <stddef.h>
+
+/* Vectorised float32 kernels for contiguous buffers. Each entry point picks an AVX-512, AVX2+FMA or portable
+   implementation at run time (the library itself is built for the baseline target). */
+
+/* y[i] = exp(x[i]) */
+void st_exp_f32(const float *x, float *y, size_t n);
+/* y[i] = 0.5 x (1 + erf(x / sqrt 2)) */
+void st_gelu_f32(const float *x, float *y, size_t n);
+/* y[i] = 1 / (1 + exp(-x[i])) */
+void st_sigmoid_f32(const float *x, float *y, size_t n);
+/* rows x cols, row-major: y = softmax(x) (log_softmax when log != 0) along each row */
+void st_softmax_rows_f32(const float *x, float *y, size_t rows, size_t cols, int log);
+/* Which implementation runs: "avx512", "avx2" or "portable". */
+const char *st_kernel_isa(void);
+/* Forces a lower implementation ("avx512", "avx2", "portable") for testing; returns 0 if the CPU lacks it. */
+int st_force_isa(const char *name);
+
+#endif
