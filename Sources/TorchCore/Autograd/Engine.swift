@@ -1,6 +1,9 @@
 // MARK: - Backward engine
 
 /// Runs the backward pass over the graph recorded during the forward pass.
+///
+/// Note (engine bookkeeping): the nodes reachable from the roots are numbered once (`Node.engineIndex`), so
+/// dependency counts and gradient buffers live in arrays rather than hash maps.
 enum Engine {
     /// Executes the graph from `roots` (edges with their starting gradients).
     ///
@@ -13,36 +16,45 @@ enum Engine {
     /// - Returns: the captured gradients, in the order of `captures`.
     static func run(roots: [(Edge, Tensor)], retainGraph: Bool, createGraph: Bool,
                     captures: [Edge]? = nil) -> [Tensor?] {
-        // Dependency count: how many edges point to each node among those reachable from the roots.
-        var deps: [ObjectIdentifier: Int] = [:]
-        var seen: Set<ObjectIdentifier> = []
-        var stack: [Node] = []
-        for (edge, _) in roots where seen.insert(ObjectIdentifier(edge.node)).inserted {
-            stack.append(edge.node)
+        // Number the reachable nodes and count incoming edges.
+        var nodes: [Node] = []
+        func visit(_ n: Node) -> Bool {
+            if n.engineIndex >= 0 && n.engineIndex < nodes.count && nodes[n.engineIndex] === n { return false }
+            n.engineIndex = nodes.count
+            nodes.append(n)
+            return true
         }
+        var stack: [Node] = []
+        for (edge, _) in roots where visit(edge.node) { stack.append(edge.node) }
         while let node = stack.popLast() {
-            for case let e? in node.next {
-                deps[ObjectIdentifier(e.node), default: 0] += 1
-                if seen.insert(ObjectIdentifier(e.node)).inserted { stack.append(e.node) }
+            for case let e? in node.next where visit(e.node) { stack.append(e.node) }
+        }
+        defer { for n in nodes { n.engineIndex = -1 } }
+        var deps = [Int](repeating: 0, count: nodes.count)
+        for n in nodes {
+            for case let e? in n.next { deps[e.node.engineIndex] += 1 }
+        }
+
+        var captureSlots = [[(Int, Int)]](repeating: [], count: captures == nil ? 0 : nodes.count)
+        var captured = [Tensor?](repeating: nil, count: captures?.count ?? 0)
+        if let captures {
+            for (i, e) in captures.enumerated() where e.node.engineIndex >= 0 && e.node.engineIndex < nodes.count
+                && nodes[e.node.engineIndex] === e.node {
+                captureSlots[e.node.engineIndex].append((e.inputNr, i))
             }
         }
 
-        var captureIndex: [ObjectIdentifier: [(Int, Int)]] = [:]  // node -> [(inputNr, captureSlot)]
-        var captured = [Tensor?](repeating: nil, count: captures?.count ?? 0)
-        if let captures {
-            for (i, e) in captures.enumerated() { captureIndex[ObjectIdentifier(e.node), default: []].append((e.inputNr, i)) }
-        }
-
-        var buffers: [ObjectIdentifier: [Tensor?]] = [:]
-        var ready: [Node] = []
-        for (edge, g) in roots {
-            let id = ObjectIdentifier(edge.node)
-            var buf = buffers[id] ?? [Tensor?](repeating: nil, count: max(edge.node.numOutputs, 1))
+        var buffers = [[Tensor?]?](repeating: nil, count: nodes.count)
+        func add(_ g: Tensor, to edge: Edge) {
+            let i = edge.node.engineIndex
+            var buf = buffers[i] ?? [Tensor?](repeating: nil, count: Swift.max(edge.node.numOutputs, 1))
             buf[edge.inputNr] = accumulate(buf[edge.inputNr], g)
-            buffers[id] = buf
+            buffers[i] = buf
         }
-        for (edge, _) in roots where deps[ObjectIdentifier(edge.node), default: 0] == 0 {
-            if !ready.contains(where: { $0 === edge.node }) { ready.append(edge.node) }
+        for (edge, g) in roots { add(g, to: edge) }
+        var ready: [Node] = []
+        for (edge, _) in roots where deps[edge.node.engineIndex] == 0 && !ready.contains(where: { $0 === edge.node }) {
+            ready.append(edge.node)
         }
 
         let body = {
@@ -51,9 +63,10 @@ enum Engine {
                 var best = 0
                 for i in 1..<ready.count where ready[i].sequenceNr > ready[best].sequenceNr { best = i }
                 let node = ready.remove(at: best)
-                let id = ObjectIdentifier(node)
-                var grads = buffers.removeValue(forKey: id) ?? []
-                // Tensor hooks registered on the node's outputs.
+                let index = node.engineIndex
+                var grads = buffers[index] ?? []
+                buffers[index] = nil
+                // Tensor hooks registered on the node's outputs, then retainGrad.
                 for (out, hooks) in node.preHooks where out < grads.count {
                     guard var g = grads[out] else { continue }
                     for h in hooks { if let r = h(g) { g = r } }
@@ -62,8 +75,8 @@ enum Engine {
                 for (out, hook) in node.retainHooks where out < grads.count {
                     if let g = grads[out] { hook(g) }
                 }
-                if let slots = captureIndex[id] {
-                    for (inputNr, slot) in slots where inputNr < grads.count {
+                if captures != nil {
+                    for (inputNr, slot) in captureSlots[index] where inputNr < grads.count {
                         captured[slot] = accumulate(captured[slot], grads[inputNr])
                     }
                 }
@@ -75,19 +88,17 @@ enum Engine {
                 }
                 for (i, edge) in node.next.enumerated() {
                     guard let edge else { continue }
-                    let nid = ObjectIdentifier(edge.node)
                     if i < inputGrads.count, var g = inputGrads[i] {
                         g = conform(g, to: node.inputMeta[i], node: node)
                         if GradMode.isAnomalyDetectionEnabled {
                             let hasNaN = noGrad { g.isnan().any().item(Bool.self) }
                             precondition(!hasNaN, "Function '\(node.name)' returned nan values in its \(i)th output (forward op: \(node.opName)).")
                         }
-                        var buf = buffers[nid] ?? [Tensor?](repeating: nil, count: max(edge.node.numOutputs, 1))
-                        buf[edge.inputNr] = accumulate(buf[edge.inputNr], g)
-                        buffers[nid] = buf
+                        add(g, to: edge)
                     }
-                    deps[nid, default: 1] -= 1
-                    if deps[nid] == 0 { ready.append(edge.node) }
+                    let ni = edge.node.engineIndex
+                    deps[ni] -= 1
+                    if deps[ni] == 0 { ready.append(edge.node) }
                 }
             }
         }

@@ -1,3 +1,5 @@
+import Synchronization
+
 // MARK: - Graph nodes
 
 /// An edge of the backward graph: the `inputNr`-th gradient input of `node`.
@@ -9,8 +11,8 @@ public struct Edge {
 /// A node of the backward graph (PyTorch's `grad_fn`): it maps the gradients of an op's outputs to gradients of
 /// its inputs.
 open class Node: CustomStringConvertible {
-    /// The op's backward name as PyTorch prints it, e.g. `MulBackward0`.
-    public let name: String
+    /// The op's backward name as PyTorch prints it, e.g. `MulBackward0` (built on demand, not per op).
+    public var name: String { Node.backwardName(opName) }
     /// The forward op that created the node (for anomaly mode and error messages).
     public let opName: String
     var next: [Edge?]
@@ -22,22 +24,24 @@ open class Node: CustomStringConvertible {
     var inputMeta: [(shape: [Int], dtype: DType)]
     let sequenceNr: Int
     var released = false
+    /// Scratch slot for the engine: the node's index in the current backward pass (-1 outside one).
+    var engineIndex = -1
 
-    nonisolated(unsafe) static var counter = 0
+    static let counter = Atomic<Int>(0)
 
     init(opName: String, next: [Edge?], inputMeta: [(shape: [Int], dtype: DType)], numOutputs: Int) {
         self.opName = opName
-        self.name = Node.backwardName(opName)
         self.next = next
         self.inputMeta = inputMeta
         self.numOutputs = numOutputs
-        Node.counter &+= 1
-        self.sequenceNr = Node.counter
+        self.sequenceNr = Node.counter.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     static func backwardName(_ op: String) -> String {
-        guard let f = op.first else { return "Backward0" }
-        return f.uppercased() + op.dropFirst() + "Backward0"
+        // ASCII capitalisation of the first letter (op names are ASCII identifiers).
+        var bytes = Array(op.utf8)
+        if let f = bytes.first, f >= 97 && f <= 122 { bytes[0] = f - 32 }
+        return String(decoding: bytes, as: UTF8.self) + "Backward0"
     }
 
     /// `<MulBackward0>`.

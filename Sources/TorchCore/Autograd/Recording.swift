@@ -1,11 +1,15 @@
 // MARK: - Recording ops on the tape
 
+/// True when an op on this input must be recorded: grad mode is on and the input requires grad.
+@inline(__always)
+func shouldRecord(_ a: Tensor) -> Bool {
+    a.impl.autograd?.requiresGrad == true && GradMode.isEnabled
+}
+
 /// True when an op on these inputs must be recorded: grad mode is on and some input requires grad.
 @inline(__always)
-func shouldRecord(_ inputs: Tensor...) -> Bool {
-    var any = false
-    for t in inputs where t.impl.autograd?.requiresGrad == true { any = true; break }
-    return any && GradMode.isEnabled
+func shouldRecord(_ a: Tensor, _ b: Tensor) -> Bool {
+    (a.impl.autograd?.requiresGrad == true || b.impl.autograd?.requiresGrad == true) && GradMode.isEnabled
 }
 
 /// True when an op on these inputs must be recorded.

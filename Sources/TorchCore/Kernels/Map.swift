@@ -1,5 +1,8 @@
 // MARK: - Elementwise maps
 
+/// Elements per thread below which an elementwise loop stays on the calling thread.
+let elementwiseGrain = 32_768
+
 /// An elementwise function object of one argument. Kernels take function *types* rather than closures so
 /// that, once specialised, the per-element call is static and the row loop vectorises.
 protocol Map1 {
@@ -43,6 +46,19 @@ func mapBinary<A, B, R>(_ a: Tensor, _ b: Tensor, out: Tensor, _ f: (A, B) -> R)
 func mapUnary<F: Map1>(_ x: Tensor, out: Tensor, _ f: F) {
     typealias A = F.A
     typealias R = F.R
+    // Fast path: both dense with the same shape — one flat loop, no iteration-space set-up.
+    if out.impl.isContiguous && x.impl.isContiguous && x.impl.shape == out.impl.shape {
+        let po = out.pointer(as: R.self), px = x.pointer(as: A.self)
+        let n = out.count
+        if n <= elementwiseGrain {
+            for i in 0..<n { po[i] = f(px[i]) }
+        } else {
+            ThreadPool.parallelFor(n, grain: elementwiseGrain) { r in
+                for i in r { po[i] = f(px[i]) }
+            }
+        }
+        return
+    }
     let xs = broadcastStrides(out.shape, x.shape, x.strides)
     let it = StridedIter(shape: out.shape, strides: [out.strides, xs])
     let po = out.pointer(as: R.self)
@@ -67,6 +83,29 @@ func mapBinary<F: Map2>(_ a: Tensor, _ b: Tensor, out: Tensor, _ f: F) {
     typealias A = F.A
     typealias B = F.B
     typealias R = F.R
+    // Fast paths: dense operands of the output's shape, or one of them a single element.
+    if out.impl.isContiguous && a.impl.isContiguous && b.impl.isContiguous {
+        let sameA = a.impl.shape == out.impl.shape, sameB = b.impl.shape == out.impl.shape
+        if (sameA || a.count == 1) && (sameB || b.count == 1) {
+            let po = out.pointer(as: R.self), pa = a.pointer(as: A.self), pb = b.pointer(as: B.self)
+            let n = out.count
+            let body: (Range<Int>) -> Void
+            if sameA && sameB {
+                body = { r in for i in r { po[i] = f(pa[i], pb[i]) } }
+            } else if sameA {
+                let v = pb[0]
+                body = { r in for i in r { po[i] = f(pa[i], v) } }
+            } else if sameB {
+                let u = pa[0]
+                body = { r in for i in r { po[i] = f(u, pb[i]) } }
+            } else {
+                let u = pa[0], v = pb[0]
+                body = { r in for i in r { po[i] = f(u, v) } }
+            }
+            if n <= elementwiseGrain { body(0..<n) } else { ThreadPool.parallelFor(n, grain: elementwiseGrain, body) }
+            return
+        }
+    }
     let sa = broadcastStrides(out.shape, a.shape, a.strides)
     let sb = broadcastStrides(out.shape, b.shape, b.strides)
     let it = StridedIter(shape: out.shape, strides: [out.strides, sa, sb])

@@ -21,6 +21,12 @@ public struct Tensor: Sendable {
         impl = TensorImpl(storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0, dtype: dtype)
     }
 
+    /// A new contiguous tensor shaped like `like` (a contiguous tensor), sharing its shape and stride arrays.
+    init(uninitializedLike like: Tensor, dtype: DType) {
+        let storage = Storage(byteCount: like.count * dtype.itemSize)
+        impl = TensorImpl(storage: storage, shape: like.impl.shape, strides: like.impl.strides, offset: 0, dtype: dtype)
+    }
+
     // MARK: Metadata
 
     /// The size of each dimension (PyTorch's `shape`/`size()`).
@@ -74,6 +80,8 @@ final class TensorImpl: @unchecked Sendable {
     let offset: Int
     let dtype: DType
     let count: Int
+    /// Row-major dense layout (size-1 dimensions ignored), computed once.
+    let isContiguous: Bool
     var autograd: AutogradMeta?
     /// True for a 0-d tensor made from a Swift scalar operand (`x * 2.5`): it takes part in type promotion
     /// like a Python number does in PyTorch.
@@ -86,15 +94,13 @@ final class TensorImpl: @unchecked Sendable {
         self.offset = offset
         self.dtype = dtype
         self.count = shapeCount(shape)
-    }
-
-    var isContiguous: Bool {
         var expected = 1
+        var contiguous = true
         for i in stride(from: shape.count - 1, through: 0, by: -1) where shape[i] != 1 {
-            if strides[i] != expected { return false }
+            if strides[i] != expected { contiguous = false; break }
             expected *= shape[i]
         }
-        return true
+        self.isContiguous = contiguous
     }
 
     var meta: AutogradMeta {
@@ -133,6 +139,7 @@ func normalizeDim(_ dim: Int, _ rank: Int, op: String) -> Int {
 
 /// The broadcast shape of two shapes (NumPy/PyTorch rules).
 public func broadcastShapes(_ a: [Int], _ b: [Int], op: String = "broadcast") -> [Int] {
+    if a == b { return a }
     let n = max(a.count, b.count)
     var out = [Int](repeating: 1, count: n)
     for i in 0..<n {

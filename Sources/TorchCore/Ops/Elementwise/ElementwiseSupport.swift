@@ -60,7 +60,13 @@ extension Tensor {
 
 /// The dtype of an op's result over `tensors` with PyTorch's rules: dimensioned tensors take precedence over
 /// 0-d tensors, which take precedence over wrapped Swift scalars, unless a lower tier has a higher category.
-func resultType(_ tensors: Tensor...) -> DType {
+func resultType(_ a: Tensor, _ b: Tensor) -> DType {
+    if a.dtype == b.dtype { return a.dtype }
+    return resultType([a, b])
+}
+
+/// The result dtype over any number of tensors (see ``resultType(_:_:)``).
+func resultType(_ tensors: [Tensor]) -> DType {
     var dim: DType? = nil, zero: DType? = nil, wrapped: DType? = nil
     for t in tensors {
         if t.impl.isWrappedNumber {
@@ -134,6 +140,8 @@ func binaryMap<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor, dtype: DType
     let target: Tensor
     if let out, out.dtype == ct {
         target = out
+    } else if x.impl.isContiguous && x.impl.shape == shape {
+        target = Tensor(uninitializedLike: x, dtype: ct)
     } else {
         target = Tensor(uninitializedShape: shape, dtype: ct)
     }
