@@ -7,8 +7,8 @@ final class AutogradMeta {
     var gradFn: Node?
     var outputNr = 0
     var retainsGrad = false
-    /// The accumulator node of a leaf, shared by every use of the leaf in a graph.
-    weak var gradAccumulator: AccumulateGrad?
+    /// The accumulator node of a leaf, shared by every use of the leaf in every graph.
+    var gradAccumulator: AccumulateGrad?
     /// Hooks of a leaf, run before accumulation.
     var leafHooks: [TensorHook] = []
     /// For a differentiable view: the tensor it views (for in-place ops on views).

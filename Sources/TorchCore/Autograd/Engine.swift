@@ -113,7 +113,7 @@ enum Engine {
     }
 
     /// Sums a gradient back over broadcast dimensions and casts it to the input's dtype.
-    private static func conform(_ g: Tensor, to meta: (shape: [Int], dtype: DType), node: Node) -> Tensor {
+    private static func conform(_ g: Tensor, to meta: InputMeta, node: Node) -> Tensor {
         var g = g
         if g.shape != meta.shape { g = g.sumToSize(meta.shape) }
         if g.dtype != meta.dtype && meta.dtype.isFloatingPoint { g = g.to(meta.dtype) }

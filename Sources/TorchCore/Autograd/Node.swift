@@ -21,7 +21,7 @@ open class Node: CustomStringConvertible {
     var retainHooks: [Int: (Tensor) -> Void] = [:]
     let numOutputs: Int
     /// Shapes and dtypes of the inputs, so gradients are summed back over broadcast dimensions and cast.
-    var inputMeta: [(shape: [Int], dtype: DType)]
+    var inputMeta: [InputMeta]
     let sequenceNr: Int
     var released = false
     /// Scratch slot for the engine: the node's index in the current backward pass (-1 outside one).
@@ -29,7 +29,7 @@ open class Node: CustomStringConvertible {
 
     static let counter = Atomic<Int>(0)
 
-    init(opName: String, next: [Edge?], inputMeta: [(shape: [Int], dtype: DType)], numOutputs: Int) {
+    init(opName: String, next: [Edge?], inputMeta: [InputMeta], numOutputs: Int) {
         self.opName = opName
         self.next = next
         self.inputMeta = inputMeta
@@ -61,17 +61,27 @@ open class Node: CustomStringConvertible {
     func release() { released = true }
 }
 
+/// The shape and dtype an input had when its op was recorded.
+struct InputMeta {
+    let shape: [Int]
+    let dtype: DType
+}
+
 /// Accumulates incoming gradients into a leaf's `.grad`.
+///
+/// Note (accumulator lifetime): the leaf owns its accumulator and the accumulator refers to the leaf weakly, so
+/// one accumulator serves every backward pass of a parameter (no per-step allocation) and a graph that outlives
+/// its leaf simply drops the gradient, as in PyTorch.
 final class AccumulateGrad: Node {
-    let leaf: TensorImpl
+    weak var leaf: TensorImpl?
 
     init(leaf: TensorImpl) {
         self.leaf = leaf
-        super.init(opName: "accumulateGrad", next: [], inputMeta: [(leaf.shape, leaf.dtype)], numOutputs: 1)
+        super.init(opName: "accumulateGrad", next: [], inputMeta: [InputMeta(shape: leaf.shape, dtype: leaf.dtype)], numOutputs: 1)
     }
 
     override func apply(_ grads: [Tensor?]) -> [Tensor?] {
-        guard var g = grads[0] else { return [] }
+        guard var g = grads[0], let leaf else { return [] }
         let meta = leaf.meta
         for hook in meta.leafHooks {
             if let r = hook(g) { g = r }
@@ -98,7 +108,7 @@ final class FunctionNode: Node {
         self.backwardFn = backward
         self.saved = saved
         super.init(opName: opName, next: inputs.map { $0.gradientEdge },
-                   inputMeta: inputs.map { ($0.shape, $0.dtype) }, numOutputs: numOutputs)
+                   inputMeta: inputs.map { InputMeta(shape: $0.impl.shape, dtype: $0.dtype) }, numOutputs: numOutputs)
     }
 
     override func apply(_ grads: [Tensor?]) -> [Tensor?] {

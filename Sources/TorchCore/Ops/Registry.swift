@@ -147,7 +147,7 @@ public enum OpRegistry {
         .sum, .sumAll, .mean, .varOp, .std, .prod, .amax, .amin, .maxDim, .logsumexp, .norm,
         .softmax, .softmaxDim0, .logSoftmax, .layerNorm, .cumsum, .cumprod, .sort, .topk,
         // Linear algebra
-        .mm, .bmm, .matmulBatched, .matmulVec, .einsum,
+        .mm, .bmm, .addmm, .matmulBatched, .matmulVec, .einsum,
         // Shape and joining
         .cat, .stack, .repeatOp, .flip, .roll, .tril, .padConstant, .padReflect,
         .viewOp, .reshapeOp, .permuteOp, .expandOp, .narrowOp, .selectOp, .sliceStep, .unfoldOp, .diagonalOp, .asStridedOp,

@@ -183,11 +183,18 @@ func compareMap<F: CompareFunction>(_ f: F, _ a: Tensor, _ b: Tensor, op: String
 
 extension Tensor {
     /// Records the unary op that produced `y` from `self`, with its backward `(grad, input, output) -> inputGrad`.
-    func recordUnary(_ name: String, _ y: Tensor,
+    /// - Parameter savesInput: false when backward needs only the output (its `x` argument is then the output).
+    func recordUnary(_ name: String, _ y: Tensor, savesInput: Bool = true,
                      backward: @escaping (_ g: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
         if shouldRecord(self) {
-            record(name, inputs: [self], outputs: [y], saving: [self], savingOutputs: [0]) { ctx in
-                [backward(ctx.grad, ctx.saved[0], ctx.saved[1])]
+            if savesInput {
+                record(name, inputs: [self], outputs: [y], saving: [self], savingOutputs: [0]) { ctx in
+                    [backward(ctx.grad, ctx.saved[0], ctx.saved[1])]
+                }
+            } else {
+                record(name, inputs: [self], outputs: [y], savingOutputs: [0]) { ctx in
+                    [backward(ctx.grad, ctx.saved[0], ctx.saved[0])]
+                }
             }
         }
         return y

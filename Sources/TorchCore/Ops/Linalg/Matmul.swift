@@ -57,9 +57,31 @@ extension Tensor {
     ///   - beta: scale of `self` (broadcast to `[m, n]`).
     ///   - alpha: scale of the product.
     public func addmm(_ m1: Tensor, _ m2: Tensor, beta: Double = 1, alpha: Double = 1) -> Tensor {
-        let p = m1.mm(m2)
-        let scaled = alpha == 1 ? p : p * alpha
-        return beta == 1 ? self + scaled : self * beta + scaled
+        precondition(m1.rank == 2 && m2.rank == 2, "addmm: expected 2-D matrices, got shapes \(m1.shape) and \(m2.shape)")
+        precondition(m1.shape[1] == m2.shape[0],
+                     "addmm: shapes \(m1.shape) and \(m2.shape) cannot be multiplied (\(m1.shape[1]) != \(m2.shape[0]))")
+        let outShape = [m1.shape[0], m2.shape[1]]
+        let dt = m1.dtype
+        guard dt == .float32 || dt == .float64, dtype == dt, m2.dtype == dt else {
+            let p = m1.mm(m2)
+            let scaled = alpha == 1 ? p : p * alpha
+            return beta == 1 ? self + scaled : self * beta + scaled
+        }
+        _ = broadcastShapes(shape, outShape, op: "addmm")
+        // One fused primitive: the output starts as self (broadcast), then GEMM accumulates with beta.
+        let out = Tensor(uninitializedShape: outShape, dtype: dt)
+        if beta != 0 { copyElements(from: self, to: out) }
+        gemm(m1, m2, into: out, alpha: alpha, beta: beta == 0 ? 0 : beta)
+        if shouldRecord([self, m1, m2]) {
+            record("addmm", inputs: [self, m1, m2], outputs: [out], saving: [m1, m2]) { ctx in
+                let g = ctx.grad, a = ctx.saved[0], b = ctx.saved[1]
+                let gSelf: Tensor? = beta == 0 ? nil : (beta == 1 ? g : g * beta)
+                let gA = alpha == 1 ? g.mm(b.t()) : g.mm(b.t()) * alpha
+                let gB = alpha == 1 ? a.t().mm(g) : a.t().mm(g) * alpha
+                return [gSelf, gA, gB]
+            }
+        }
+        return out
     }
 
     /// `beta·self + alpha·(b1 @ b2)` batched (`torch.baddbmm`).
@@ -89,6 +111,10 @@ extension Tensor {
 }
 
 extension OpInfo {
+    static let addmm = OpInfo(name: "addmm", kind: .linalg, dtypes: .numeric, differentiable: true,
+                              inputs: [.init([2], .real), .init([3, 4], .real), .init([4, 2], .real)]) {
+        $0[0].addmm($0[1], $0[2], beta: 0.5, alpha: 2)
+    }
     static let matmulBatched = OpInfo(name: "matmul(batched)", kind: .composite, dtypes: .numeric, differentiable: true,
                                       inputs: [.init([2, 1, 3, 4], .real), .init([3, 4, 2], .real)]) { $0[0].matmul($0[1]) }
     static let matmulVec = OpInfo(name: "matmul(vector)", kind: .composite, dtypes: .numeric, differentiable: true,

@@ -10,7 +10,7 @@ struct ReluFunction: UnaryNumericFunction {
 extension Tensor {
     /// Elementwise max(x, 0) (`torch.relu`); keeps integer dtypes.
     public func relu() -> Tensor {
-        recordUnary("relu", numericMap(ReluFunction(), self, op: "relu")) { g, x, y in g * y.gt(0).to(g.dtype) }
+        recordUnary("relu", numericMap(ReluFunction(), self, op: "relu"), savesInput: false) { g, x, y in thresholdBackward(g, y) }
     }
 }
 
