@@ -42,12 +42,16 @@ final class CachingAllocator: Sendable {
     }
 
     private struct State {
+        /// Free lists of blocks up to `smallLimit` bytes, indexed by size / 64 (no hashing on the hot path).
+        var small = [[Block]](repeating: [], count: CachingAllocator.smallLimit / 64 + 1)
         var free: [Int: [Block]] = [:]
         var stats = MemoryStats()
         var limit = 2 << 30
     }
 
     private let state = Mutex(State())
+
+    static let smallLimit = 16_384
 
     static func roundedSize(_ bytes: Int) -> Int {
         let b = max(bytes, 64)
@@ -61,7 +65,12 @@ final class CachingAllocator: Sendable {
             s.stats.allocations += 1
             s.stats.allocatedBytes += size
             if s.stats.allocatedBytes > s.stats.peakAllocatedBytes { s.stats.peakAllocatedBytes = s.stats.allocatedBytes }
-            if let p = s.free[size]?.popLast() {
+            if size <= CachingAllocator.smallLimit, let p = s.small[size / 64].popLast() {
+                s.stats.cachedBytes -= size
+                s.stats.cacheHits += 1
+                return p
+            }
+            if size > CachingAllocator.smallLimit, let p = s.free[size]?.popLast() {
                 s.stats.cachedBytes -= size
                 s.stats.cacheHits += 1
                 return p
@@ -80,7 +89,11 @@ final class CachingAllocator: Sendable {
         let keep = state.withLock { s -> Bool in
             s.stats.allocatedBytes -= size
             if s.stats.cachedBytes + size <= s.limit {
-                s.free[size, default: []].append(block)
+                if size <= CachingAllocator.smallLimit {
+                    s.small[size / 64].append(block)
+                } else {
+                    s.free[size, default: []].append(block)
+                }
                 s.stats.cachedBytes += size
                 return true
             }
@@ -96,9 +109,10 @@ final class CachingAllocator: Sendable {
 
     func emptyCache() {
         let blocks = state.withLock { s -> [Block] in
-            let all = s.free.values.flatMap { $0 }
+            let all = s.free.values.flatMap { $0 } + s.small.flatMap { $0 }
             s.stats.releasedBlocks += all.count
             s.free = [:]
+            s.small = [[Block]](repeating: [], count: CachingAllocator.smallLimit / 64 + 1)
             s.stats.cachedBytes = 0
             return all
         }

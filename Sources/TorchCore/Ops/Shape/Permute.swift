@@ -6,7 +6,9 @@ extension Tensor {
     public func permute(_ dims: [Int]) -> Tensor {
         precondition(dims.count == rank, "permute: number of dims don't match in permute (got \(dims.count) for a tensor of rank \(rank))")
         let d = dims.map { normalizeDim($0, rank, op: "permute") }
-        precondition(Set(d).count == rank, "permute: repeated dim in \(dims)")
+        for i in 0..<d.count {
+            for j in (i + 1)..<Swift.max(d.count, i + 1) { precondition(d[i] != d[j], "permute: repeated dim in \(dims)") }
+        }
         var inverse = [Int](repeating: 0, count: rank)
         for (i, p) in d.enumerated() { inverse[p] = i }
         return makeView("permute", shape: d.map { shape[$0] }, strides: d.map { strides[$0] }, offset: storageOffset) {
@@ -24,9 +26,12 @@ extension Tensor {
     ///   - dim1: the other.
     public func transpose(_ dim0: Int, _ dim1: Int) -> Tensor {
         if rank < 2 && (dim0 == 0 || dim0 == -1) && (dim1 == 0 || dim1 == -1) { return self }
-        var p = Array(0..<rank)
-        p.swapAt(normalizeDim(dim0, rank, op: "transpose"), normalizeDim(dim1, rank, op: "transpose"))
-        return permute(p)
+        let a = normalizeDim(dim0, rank, op: "transpose"), b = normalizeDim(dim1, rank, op: "transpose")
+        if a == b { return self }
+        var s = shape, st = strides
+        s.swapAt(a, b)
+        st.swapAt(a, b)
+        return makeView("transpose", shape: s, strides: st, offset: storageOffset) { $0.transpose(a, b) }
     }
 
     /// The transpose of a matrix; 0-d and 1-d tensors are returned as is (`t()`).
