@@ -142,17 +142,18 @@ public enum OpRegistry {
         .floor, .ceil, .round, .trunc, .frac, .clamp, .powScalar,
         // Binary elementwise
         .add, .sub, .mul, .div, .floorDivide, .pow, .maximum, .minimum, .atan2, .hypot, .remainder, .fmod,
-        .whereOp,
+        .whereOp, .lerp, .addcmul, .addcdiv, .inPlaceOnView, .cloneOp,
         // Reductions
-        .sum, .sumAll, .mean, .varOp, .std, .prod, .amax, .amin, .maxDim, .logsumexp, .norm,
-        .softmax, .softmaxDim0, .logSoftmax, .layerNorm, .cumsum, .cumprod, .sort, .topk,
+        .sum, .sumAll, .mean, .varOp, .std, .prod, .amax, .amin, .maxDim, .minDim, .logsumexp, .norm,
+        .softmax, .softmaxDim0, .logSoftmax, .layerNorm, .cumsum, .cumprod, .sort, .topk, .kthvalue, .medianDim,
         // Linear algebra
-        .mm, .bmm, .addmm, .matmulBatched, .matmulVec, .einsum,
+        .mm, .bmm, .addmm, .baddbmm, .dot, .outer, .matmulBatched, .matmulVec, .einsum,
         // Shape and joining
-        .cat, .stack, .repeatOp, .flip, .roll, .tril, .padConstant, .padReflect,
+        .cat, .stack, .repeatOp, .repeatInterleave, .tile, .flip, .roll, .tril, .padConstant, .padReflect,
+        .padReplicate, .padCircular, .splitOp, .unbindOp, .squeezeOp,
         .viewOp, .reshapeOp, .permuteOp, .expandOp, .narrowOp, .selectOp, .sliceStep, .unfoldOp, .diagonalOp, .asStridedOp,
         // Indexing
-        .gather, .scatter, .scatterAdd, .indexSelect, .indexAdd, .advancedIndex,
+        .gather, .scatter, .scatterAdd, .indexSelect, .indexAdd, .advancedIndex, .maskedSelect, .take, .maskedFill,
     ]
 }
 

@@ -27,3 +27,20 @@ extension Tensor {
     ///   - value: the scale.
     public func addcdiv(_ t1: Tensor, _ t2: Tensor, value: Double = 1) -> Tensor { self + t1 / t2 * value }
 }
+
+extension OpInfo {
+    static let lerp = OpInfo(name: "lerp", kind: .composite, dtypes: .floating, differentiable: true,
+                             inputs: [.init([3, 4], .real), .init([3, 4], .real), .init([4], .unit)]) { $0[0].lerp($0[1], $0[2]) }
+    static let addcmul = OpInfo(name: "addcmul", kind: .composite, dtypes: .floating, differentiable: true,
+                                inputs: [.init([3, 4], .real), .init([3, 4], .real), .init([4], .real)]) { $0[0].addcmul($0[1], $0[2], value: 0.5) }
+    static let addcdiv = OpInfo(name: "addcdiv", kind: .composite, dtypes: .floating, differentiable: true,
+                                inputs: [.init([3, 4], .real), .init([3, 4], .real), .init([4], .nonzero)]) { $0[0].addcdiv($0[1], $0[2], value: 2) }
+    /// In-place ops through a view of a non-leaf (copySlices) and compound assignment.
+    static let inPlaceOnView = OpInfo(name: "mul_(view)", kind: .composite, dtypes: .floating, differentiable: true,
+                                      inputs: [.init([3, 4], .real), .init([4], .real)]) { t in
+        let base = t[0] * 1
+        base[1].mul_(t[1])
+        base[0..<2].add_(t[1].exp())
+        return base
+    }
+}

@@ -28,3 +28,12 @@ extension Tensor {
     /// Number of nonzero elements (`torch.count_nonzero`).
     public func countNonzero() -> Int { cast(.bool).toArray(of: Bool.self).filter { $0 }.count }
 }
+
+extension OpInfo {
+    static let maskedSelect = OpInfo(name: "maskedSelect", kind: .indexing, dtypes: .all, differentiable: true,
+                                     inputs: [.init([3, 4], .real)]) { $0[0].maskedSelect(Tensor([true, false, true, true], shape: [4])) }
+    static let take = OpInfo(name: "take", kind: .indexing, dtypes: .all, differentiable: true,
+                             inputs: [.init([3, 4], .real)]) { $0[0].take(Tensor([Int64(11), 0, 5], shape: [3])) }
+    static let maskedFill = OpInfo(name: "maskedFill", kind: .indexing, dtypes: .all, differentiable: true,
+                                   inputs: [.init([3, 4], .real)]) { $0[0].maskedFill(Tensor([true, false, false, true], shape: [4]), 2) }
+}

@@ -74,3 +74,10 @@ extension OpInfo {
     static let padReflect = OpInfo(name: "pad(reflect)", kind: .shape, dtypes: .all, differentiable: true,
                                    inputs: [.init([3, 4], .real)]) { $0[0].pad([2, 1], mode: .reflect) }
 }
+
+extension OpInfo {
+    static let padReplicate = OpInfo(name: "pad(replicate)", kind: .shape, dtypes: .all, differentiable: true,
+                                     inputs: [.init([3, 4], .real)]) { $0[0].pad([2, 1, 1, 0], mode: .replicate) }
+    static let padCircular = OpInfo(name: "pad(circular)", kind: .shape, dtypes: .all, differentiable: true,
+                                    inputs: [.init([3, 4], .real)]) { $0[0].pad([1, 2], mode: .circular) }
+}

@@ -101,3 +101,10 @@ extension OpInfo {
     static let roll = OpInfo(name: "roll", kind: .shape, dtypes: .all, differentiable: true,
                              inputs: [.init([3, 4], .real)]) { $0[0].roll(1, dim: 1) }
 }
+
+extension OpInfo {
+    static let repeatInterleave = OpInfo(name: "repeatInterleave", kind: .shape, dtypes: .all, differentiable: true,
+                                         inputs: [.init([3, 4], .real)]) { $0[0].repeatInterleave([2, 0, 1], dim: 0) }
+    static let tile = OpInfo(name: "tile", kind: .shape, dtypes: .all, differentiable: true,
+                             inputs: [.init([2, 3], .real)]) { $0[0].tile([2]) }
+}

@@ -120,3 +120,14 @@ extension OpInfo {
     static let matmulVec = OpInfo(name: "matmul(vector)", kind: .composite, dtypes: .numeric, differentiable: true,
                                   inputs: [.init([4], .real), .init([2, 4, 3], .real)]) { $0[0].matmul($0[1]) }
 }
+
+extension OpInfo {
+    static let dot = OpInfo(name: "dot", kind: .composite, dtypes: .numeric, differentiable: true,
+                            inputs: [.init([4], .real), .init([4], .real)]) { $0[0].dot($0[1]) }
+    static let outer = OpInfo(name: "outer", kind: .composite, dtypes: .numeric, differentiable: true,
+                              inputs: [.init([3], .real), .init([4], .real)]) { $0[0].outer($0[1]) }
+    static let baddbmm = OpInfo(name: "baddbmm", kind: .composite, dtypes: .floating, differentiable: true,
+                                inputs: [.init([2, 3, 2], .real), .init([2, 3, 4], .real), .init([2, 4, 2], .real)]) {
+        $0[0].baddbmm($0[1], $0[2], beta: 0.5, alpha: 1.5)
+    }
+}

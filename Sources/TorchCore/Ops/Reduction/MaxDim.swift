@@ -78,3 +78,8 @@ extension OpInfo {
     static let maxDim = OpInfo(name: "max(dim)", kind: .reduction, dtypes: .numeric, differentiable: true,
                                inputs: [.init([3, 4], .real)]) { $0[0].max(dim: 1).values }
 }
+
+extension OpInfo {
+    static let minDim = OpInfo(name: "min(dim)", kind: .reduction, dtypes: .numeric, differentiable: true,
+                               inputs: [.init([3, 4], .real)]) { $0[0].min(dim: 0, keepdim: true).values }
+}

@@ -129,3 +129,10 @@ extension OpInfo {
     static let topk = OpInfo(name: "topk", kind: .indexing, dtypes: .numeric, differentiable: true,
                              inputs: [.init([3, 4], .real)]) { $0[0].topk(2, dim: 1).values }
 }
+
+extension OpInfo {
+    static let kthvalue = OpInfo(name: "kthvalue", kind: .indexing, dtypes: .numeric, differentiable: true,
+                                 inputs: [.init([3, 4], .real)]) { $0[0].kthvalue(2, dim: 1).values }
+    static let medianDim = OpInfo(name: "median(dim)", kind: .indexing, dtypes: .numeric, differentiable: true,
+                                  inputs: [.init([3, 5], .real)]) { $0[0].median(dim: 1).values }
+}

@@ -51,3 +51,16 @@ extension Tensor {
         return (0..<shape[d]).map { select(d, $0) }
     }
 }
+
+extension OpInfo {
+    static let splitOp = OpInfo(name: "split", kind: .shape, dtypes: .all, differentiable: true,
+                                inputs: [.init([5, 4], .real)]) { t in
+        let parts = t[0].split(2, dim: 0)
+        return parts[0] * 2 + parts[1] * 3 - parts[2].sum()
+    }
+    static let unbindOp = OpInfo(name: "unbind", kind: .shape, dtypes: .all, differentiable: true,
+                                 inputs: [.init([3, 4], .real)]) { t in
+        let rows = t[0].unbind(0)
+        return rows[0] * rows[2] + rows[1]
+    }
+}

@@ -35,3 +35,8 @@ extension Tensor {
         return makeView("unsqueeze", shape: s, strides: st, offset: storageOffset) { $0.squeeze(d) }
     }
 }
+
+extension OpInfo {
+    static let squeezeOp = OpInfo(name: "squeeze", kind: .shape, dtypes: .all, differentiable: true,
+                                  inputs: [.init([3, 1, 4], .real)]) { $0[0].squeeze(1).unsqueeze(0) }
+}
