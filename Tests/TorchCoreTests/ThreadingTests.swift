@@ -1,0 +1,57 @@
+import Testing
+import Torch
+import _TestSupport
+
+/// Large ops split over threads give the same results as on one thread, also when several tasks run ops at
+/// once (the pool then runs some regions serially).
+@Suite struct ThreadingTests {
+    func workload(_ x: Tensor, _ m: Tensor) -> [Tensor] {
+        [x + 1, (x * x).exp(), x.gelu(), x.sum(), m.softmax(dim: 1), m.sum([0]), m.sum([1]),
+         m.layerNorm([m.shape[1]]), m.t().contiguous(), m.matmul(m.t())]
+    }
+
+    @Test func resultsDoNotDependOnThreadCount() {
+        let g = Generator(seed: 21)
+        let x = Tensor.randn([300_000], generator: g) * 0.3
+        let m = Tensor.randn([600, 500], generator: g)
+        let before = Torch.numThreads
+        Torch.setNumThreads(1)
+        let one = workload(x, m)
+        Torch.setNumThreads(2)
+        let two = workload(x, m)
+        Torch.setNumThreads(before)
+        for (i, (a, b)) in zip(one, two).enumerated() {
+            // Elementwise results are bit-identical; sums may differ in the last bits (partial sums).
+            let c = compareClose(b, a.toArray(of: Double.self), rtol: 1e-5, atol: 1e-4)
+            #expect(c.isClose, "output \(i): \(c.message)")
+        }
+        #expect(one[0].equal(two[0]) && one[1].equal(two[1]) && one[2].equal(two[2]))
+    }
+
+    @Test func concurrentTasks() async {
+        let g = Generator(seed: 22)
+        let x = Tensor.randn([200_000], generator: g)
+        let expected = (x * 2 + 1).exp().sum().item()
+        let results = await withTaskGroup(of: Double.self) { group in
+            for _ in 0..<6 { group.addTask { (x * 2 + 1).exp().sum().item() } }
+            var all: [Double] = []
+            for await r in group { all.append(r) }
+            return all
+        }
+        for r in results { #expect(Swift.abs(r - expected) <= 1e-5 * Swift.abs(expected)) }
+    }
+
+    @Test func memoryStatsTrackTheCache() {
+        // Other suites allocate concurrently, so only monotonic counters and lower bounds are checked.
+        let before = Torch.memoryStats()
+        let t = Tensor.zeros([1 << 18])
+        let during = Torch.memoryStats()
+        #expect(during.allocations > before.allocations)
+        #expect(during.peakAllocatedBytes >= 1 << 20)
+        #expect(t.count == 1 << 18)
+        // The same size again after a free is served from the cache.
+        let hits = Torch.memoryStats().cacheHits
+        for _ in 0..<3 { _ = Tensor.zeros([1 << 18]) }
+        #expect(Torch.memoryStats().cacheHits > hits)
+    }
+}
