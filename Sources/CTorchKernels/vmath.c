@@ -3,7 +3,8 @@
  * exp: Cephes expf (x = n ln2 + r with ln2 split in two parts, degree-6 polynomial for e^r); 2^n is applied as
  * two factors 2^(n/2)·2^(n - n/2) so results down to the subnormal range are correct. Inputs above 88.7228 give
  * +inf, below -104 give 0, NaN passes through.
- * erf: Abramowitz & Stegun 7.1.26 (absolute error <= 1.5e-7, as ATen's vectorised erf), on the exp above.
+ * erf: a rational approximation x·P(x²)/Q(x²) on [-4, 4] (Eigen's fast erf; |error| <= 7e-8 before float
+ * rounding), ±1 outside.
  */
 #include "CTorchKernels.h"
 #include <math.h>
@@ -46,22 +47,49 @@ static inline float exp_scalar(float x) {
 }
 
 static inline float erf_scalar(float x) {
-    /* Abramowitz & Stegun 7.1.26 (see erf512). */
+    /* Rational approximation (see erf512). */
     if (x != x) return x;
-    float z = fabsf(x);
-    float t = 1.0f / (1.0f + 0.3275911f * z);
-    float p = 1.061405429f;
-    p = p * t - 1.453152027f;
-    p = p * t + 1.421413741f;
-    p = p * t - 0.284496736f;
-    p = p * t + 0.254829592f;
-    float r = 1.0f - p * t * exp_scalar(-z * z);
-    return x < 0 ? -r : r;
+    float xc = x < -4.0f ? -4.0f : (x > 4.0f ? 4.0f : x);
+    float x2 = xc * xc;
+    float p = x2 * -2.72614225801306e-10f + 2.77068142495902e-08f;
+    p = x2 * p + -2.10102402082508e-06f;
+    p = x2 * p + -5.69250639462346e-05f;
+    p = x2 * p + -7.34990630326855e-04f;
+    p = x2 * p + -2.95459980854025e-03f;
+    p = x2 * p + -1.60960333262415e-02f;
+    p = xc * p;
+    float q = x2 * -1.45660718464996e-05f + -2.13374055278905e-04f;
+    q = x2 * q + -1.68282697438203e-03f;
+    q = x2 * q + -7.37332916720468e-03f;
+    q = x2 * q + -1.42647390514189e-02f;
+    return p / q;
+}
+
+/* erfc(z), z >= 0, relative error < 1.2e-7 (Numerical Recipes). */
+static inline float erfc_nr_scalar(float z) {
+    float t = 1.0f / (1.0f + 0.5f * z);
+    float p = 0.17087277f;
+    p = p * t - 0.82215223f;
+    p = p * t + 1.48851587f;
+    p = p * t - 1.13520398f;
+    p = p * t + 0.27886807f;
+    p = p * t - 0.18628806f;
+    p = p * t + 0.09678418f;
+    p = p * t + 0.37409196f;
+    p = p * t + 1.00002368f;
+    p = p * t - 1.26551223f;
+    return t * exp_scalar(-z * z + p);
+}
+
+static inline float gelu_scalar(float x) {
+    float z = x * 0.70710678118654752f;
+    if (z < -2.0f) return 0.5f * x * erfc_nr_scalar(-z);
+    return 0.5f * x * (1.0f + erf_scalar(z));
 }
 
 static void exp_portable(const float *x, float *y, size_t n) { for (size_t i = 0; i < n; i++) y[i] = exp_scalar(x[i]); }
 static void gelu_portable(const float *x, float *y, size_t n) {
-    for (size_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + erf_scalar(x[i] * 0.70710678118654752f));
+    for (size_t i = 0; i < n; i++) y[i] = gelu_scalar(x[i]);
 }
 static void sigmoid_portable(const float *x, float *y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = 1.0f / (1.0f + exp_scalar(-x[i]));
@@ -77,6 +105,35 @@ static void softmax_portable(const float *x, float *y, size_t rows, size_t cols,
         for (size_t i = 0; i < cols; i++) { float e = exp_scalar(xr[i] - m); if (!lg) yr[i] = e; s += e; }
         if (lg) { float ls = logf(s) + m; for (size_t i = 0; i < cols; i++) yr[i] = xr[i] - ls; }
         else { float inv = 1.0f / s; for (size_t i = 0; i < cols; i++) yr[i] *= inv; }
+    }
+}
+
+static float sum_portable(const float *x, size_t n) {
+    float a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) a[k] += x[i + k];
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+static void layernorm_row_finish(const float *x, const float *w, const float *b, float *y, size_t n, float mean, float rstd) {
+    for (size_t j = 0; j < n; j++) {
+        float v = (x[j] - mean) * rstd;
+        if (w) v *= w[j];
+        if (b) v += b[j];
+        y[j] = v;
+    }
+}
+
+static void layernorm_portable(const float *x, const float *w, const float *b, float *y, size_t rows, size_t n, float eps) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n;
+        float mean = sum_portable(xr, n) / (float)n;
+        float v = 0;
+        for (size_t j = 0; j < n; j++) { float d = xr[j] - mean; v += d * d; }
+        layernorm_row_finish(xr, w, b, y + r * n, n, mean, 1.0f / sqrtf(v / (float)n + eps));
     }
 }
 
@@ -114,24 +171,50 @@ AVX2 static inline __m256 exp256(__m256 x) {
 }
 
 AVX2 static inline __m256 erf256(__m256 x) {
-    /* Abramowitz & Stegun 7.1.26 (see erf512). */
-    __m256 sign = _mm256_and_ps(x, _mm256_set1_ps(-0.0f));
-    __m256 z = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
-    __m256 d = _mm256_fmadd_ps(_mm256_set1_ps(0.3275911f), z, _mm256_set1_ps(1.0f));
-    __m256 t = _mm256_rcp_ps(d);
-    t = _mm256_mul_ps(t, _mm256_fnmadd_ps(d, t, _mm256_set1_ps(2.0f)));
-    t = _mm256_mul_ps(t, _mm256_fnmadd_ps(d, t, _mm256_set1_ps(2.0f)));
-    __m256 p = _mm256_set1_ps(1.061405429f);
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.453152027f));
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.421413741f));
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.284496736f));
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.254829592f));
-    p = _mm256_mul_ps(p, t);
-    __m256 e = exp256(_mm256_mul_ps(_mm256_sub_ps(_mm256_setzero_ps(), z), z));
-    __m256 r = _mm256_fnmadd_ps(p, e, _mm256_set1_ps(1.0f));
-    __m256 res = _mm256_or_ps(r, sign);
+    /* Rational approximation (see erf512). */
+    __m256 xc = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-4.0f)), _mm256_set1_ps(4.0f));
     __m256 nanmask = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
-    return _mm256_blendv_ps(res, x, nanmask);
+    __m256 x2 = _mm256_mul_ps(xc, xc);
+    __m256 p = _mm256_fmadd_ps(x2, _mm256_set1_ps(-2.72614225801306e-10f), _mm256_set1_ps(2.77068142495902e-08f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-2.10102402082508e-06f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-5.69250639462346e-05f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-7.34990630326855e-04f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-2.95459980854025e-03f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-1.60960333262415e-02f));
+    p = _mm256_mul_ps(xc, p);
+    __m256 q = _mm256_fmadd_ps(x2, _mm256_set1_ps(-1.45660718464996e-05f), _mm256_set1_ps(-2.13374055278905e-04f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(-1.68282697438203e-03f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(-7.37332916720468e-03f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(-1.42647390514189e-02f));
+    return _mm256_blendv_ps(_mm256_div_ps(p, q), x, nanmask);
+}
+
+/* See erfc_nr512 / gelu512. */
+AVX2 static inline __m256 erfc_nr256(__m256 z) {
+    __m256 t = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_fmadd_ps(_mm256_set1_ps(0.5f), z, _mm256_set1_ps(1.0f)));
+    __m256 p = _mm256_set1_ps(0.17087277f);
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.82215223f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.48851587f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.13520398f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.27886807f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.18628806f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.09678418f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.37409196f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.00002368f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.26551223f));
+    return _mm256_mul_ps(t, exp256(_mm256_fnmadd_ps(z, z, p)));
+}
+
+AVX2 static inline __m256 gelu256(__m256 v) {
+    __m256 z = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));
+    __m256 hv = _mm256_mul_ps(_mm256_set1_ps(0.5f), v);
+    __m256 y = _mm256_fmadd_ps(hv, erf256(z), hv);
+    __m256 tail = _mm256_cmp_ps(z, _mm256_set1_ps(-2.0f), _CMP_LT_OQ);
+    if (_mm256_movemask_ps(tail)) {
+        __m256 t = _mm256_mul_ps(hv, erfc_nr256(_mm256_sub_ps(_mm256_setzero_ps(), z)));
+        y = _mm256_blendv_ps(y, t, tail);
+    }
+    return y;
 }
 
 AVX2 static void exp_avx2(const float *x, float *y, size_t n) {
@@ -141,13 +224,8 @@ AVX2 static void exp_avx2(const float *x, float *y, size_t n) {
 }
 AVX2 static void gelu_avx2(const float *x, float *y, size_t n) {
     size_t i = 0;
-    const __m256 h = _mm256_set1_ps(0.5f), k = _mm256_set1_ps(0.70710678118654752f), one = _mm256_set1_ps(1.0f);
-    for (; i + 8 <= n; i += 8) {
-        __m256 v = _mm256_loadu_ps(x + i);
-        __m256 e = erf256(_mm256_mul_ps(v, k));
-        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_mul_ps(h, v), _mm256_add_ps(one, e)));
-    }
-    for (; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + erf_scalar(x[i] * 0.70710678118654752f));
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, gelu256(_mm256_loadu_ps(x + i)));
+    for (; i < n; i++) y[i] = gelu_scalar(x[i]);
 }
 AVX2 static void sigmoid_avx2(const float *x, float *y, size_t n) {
     size_t i = 0;
@@ -208,6 +286,43 @@ AVX2 static void softmax_avx2(const float *x, float *y, size_t rows, size_t cols
     }
 }
 
+AVX2 static float sum_avx2(const float *x, size_t n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm256_add_ps(a0, _mm256_loadu_ps(x + i));
+        a1 = _mm256_add_ps(a1, _mm256_loadu_ps(x + i + 8));
+        a2 = _mm256_add_ps(a2, _mm256_loadu_ps(x + i + 16));
+        a3 = _mm256_add_ps(a3, _mm256_loadu_ps(x + i + 24));
+    }
+    for (; i + 8 <= n; i += 8) a0 = _mm256_add_ps(a0, _mm256_loadu_ps(x + i));
+    float s = hsum256(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+AVX2 static void layernorm_avx2(const float *x, const float *w, const float *b, float *y, size_t rows, size_t n, float eps) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n;
+        float *yr = y + r * n;
+        float mean = sum_avx2(xr, n) / (float)n;
+        __m256 mv = _mm256_set1_ps(mean), acc = _mm256_setzero_ps();
+        size_t j = 0;
+        for (; j + 8 <= n; j += 8) { __m256 d = _mm256_sub_ps(_mm256_loadu_ps(xr + j), mv); acc = _mm256_fmadd_ps(d, d, acc); }
+        float v = hsum256(acc);
+        for (; j < n; j++) { float d = xr[j] - mean; v += d * d; }
+        float rstd = 1.0f / sqrtf(v / (float)n + eps);
+        __m256 rs = _mm256_set1_ps(rstd);
+        for (j = 0; j + 8 <= n; j += 8) {
+            __m256 t = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + j), mv), rs);
+            if (w) t = _mm256_mul_ps(t, _mm256_loadu_ps(w + j));
+            if (b) t = _mm256_add_ps(t, _mm256_loadu_ps(b + j));
+            _mm256_storeu_ps(yr + j, t);
+        }
+        layernorm_row_finish(xr + j, w ? w + j : 0, b ? b + j : 0, yr + j, n - j, mean, rstd);
+    }
+}
+
 /* ---------------------------------------------------------------- AVX-512 ----------------------------------- */
 
 #define AVX512 __attribute__((target("avx512f,avx512dq")))
@@ -241,24 +356,104 @@ AVX512 static inline __m512 exp512(__m512 x) {
 }
 
 AVX512 static inline __m512 erf512(__m512 x) {
-    /* Abramowitz & Stegun 7.1.26: erf(z) = 1 - t(a1 + t(a2 + t(a3 + t(a4 + t a5)))) e^(-z^2), t = 1/(1 + p z);
-       absolute error <= 1.5e-7. */
-    __m512 z = _mm512_abs_ps(x);
-    __m512 d = _mm512_fmadd_ps(_mm512_set1_ps(0.3275911f), z, _mm512_set1_ps(1.0f));
-    __m512 t0 = _mm512_rcp14_ps(d);
-    __m512 t = _mm512_mul_ps(t0, _mm512_fnmadd_ps(d, t0, _mm512_set1_ps(2.0f)));
-    __m512 p = _mm512_set1_ps(1.061405429f);
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.453152027f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.421413741f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.284496736f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.254829592f));
-    p = _mm512_mul_ps(p, t);
-    __m512 e = exp512(_mm512_mul_ps(_mm512_sub_ps(_mm512_setzero_ps(), z), z));
-    __m512 r = _mm512_fnmadd_ps(p, e, _mm512_set1_ps(1.0f));
-    __mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
-    r = _mm512_mask_sub_ps(r, neg, _mm512_setzero_ps(), r);
+    /* Rational approximation on [-4, 4] (Eigen's generic_fast_erf_float): erf(x) = x·P(x²)/Q(x²), outside
+       which erf rounds to ±1 in float32; |error| <= 7e-8 before rounding. NaN propagates. */
+    __m512 xc = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-4.0f)), _mm512_set1_ps(4.0f));
     __mmask16 nanmask = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-    return _mm512_mask_mov_ps(r, nanmask, x);
+    __m512 x2 = _mm512_mul_ps(xc, xc);
+    __m512 p = _mm512_fmadd_ps(x2, _mm512_set1_ps(-2.72614225801306e-10f), _mm512_set1_ps(2.77068142495902e-08f));
+    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-2.10102402082508e-06f));
+    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-5.69250639462346e-05f));
+    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-7.34990630326855e-04f));
+    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-2.95459980854025e-03f));
+    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-1.60960333262415e-02f));
+    p = _mm512_mul_ps(xc, p);
+    __m512 q = _mm512_fmadd_ps(x2, _mm512_set1_ps(-1.45660718464996e-05f), _mm512_set1_ps(-2.13374055278905e-04f));
+    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(-1.68282697438203e-03f));
+    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(-7.37332916720468e-03f));
+    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(-1.42647390514189e-02f));
+    return _mm512_mask_mov_ps(_mm512_div_ps(p, q), nanmask, x);
+}
+
+/* erfc(z) for z >= 0 with relative error < 1.2e-7 (Numerical Recipes' Chebyshev fit): used for GELU's negative
+   tail, where 1 + erf(x) cancels and the rational erf's absolute error would dominate. */
+AVX512 static inline __m512 erfc_nr512(__m512 z) {
+    __m512 t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(_mm512_set1_ps(0.5f), z, _mm512_set1_ps(1.0f)));
+    __m512 p = _mm512_set1_ps(0.17087277f);
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.82215223f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.48851587f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.13520398f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.27886807f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.18628806f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.09678418f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.37409196f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.00002368f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.26551223f));
+    return _mm512_mul_ps(t, exp512(_mm512_fnmadd_ps(z, z, p)));
+}
+
+/* GELU(x) = x·Φ(x): 0.5·x·(1 + erf(x/√2)) with the rational erf, and 0.5·x·erfc(|x|/√2) where x/√2 < -2
+   (computed only when a lane needs it). */
+AVX512 static inline __m512 gelu512(__m512 v) {
+    const __m512 h = _mm512_set1_ps(0.5f);
+    __m512 z = _mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f));
+    __m512 hv = _mm512_mul_ps(h, v);
+    __m512 y = _mm512_fmadd_ps(hv, erf512(z), hv);
+    __mmask16 tail = _mm512_cmp_ps_mask(z, _mm512_set1_ps(-2.0f), _CMP_LT_OQ);
+    if (tail) {
+        __m512 t = _mm512_mul_ps(hv, erfc_nr512(_mm512_sub_ps(_mm512_setzero_ps(), z)));
+        y = _mm512_mask_mov_ps(y, tail, t);
+    }
+    return y;
+}
+
+AVX512 static float sum_avx512(const float *x, size_t n) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    size_t i = 0;
+    for (; i + 128 <= n; i += 128) {
+        a0 = _mm512_add_ps(a0, _mm512_loadu_ps(x + i));
+        a1 = _mm512_add_ps(a1, _mm512_loadu_ps(x + i + 16));
+        a2 = _mm512_add_ps(a2, _mm512_loadu_ps(x + i + 32));
+        a3 = _mm512_add_ps(a3, _mm512_loadu_ps(x + i + 48));
+        a4 = _mm512_add_ps(a4, _mm512_loadu_ps(x + i + 64));
+        a5 = _mm512_add_ps(a5, _mm512_loadu_ps(x + i + 80));
+        a6 = _mm512_add_ps(a6, _mm512_loadu_ps(x + i + 96));
+        a7 = _mm512_add_ps(a7, _mm512_loadu_ps(x + i + 112));
+    }
+    a0 = _mm512_add_ps(a0, a4);
+    a1 = _mm512_add_ps(a1, a5);
+    a2 = _mm512_add_ps(a2, a6);
+    a3 = _mm512_add_ps(a3, a7);
+    for (; i + 16 <= n; i += 16) a0 = _mm512_add_ps(a0, _mm512_loadu_ps(x + i));
+    if (i < n) a1 = _mm512_add_ps(a1, _mm512_maskz_loadu_ps((__mmask16)((1u << (n - i)) - 1), x + i));
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
+}
+
+AVX512 static void layernorm_avx512(const float *x, const float *w, const float *b, float *y, size_t rows, size_t n, float eps) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n;
+        float *yr = y + r * n;
+        float mean = sum_avx512(xr, n) / (float)n;
+        __m512 mv = _mm512_set1_ps(mean), acc = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps();
+        size_t j = 0;
+        for (; j + 32 <= n; j += 32) {
+            __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(xr + j), mv), d1 = _mm512_sub_ps(_mm512_loadu_ps(xr + j + 16), mv);
+            acc = _mm512_fmadd_ps(d0, d0, acc);
+            acc2 = _mm512_fmadd_ps(d1, d1, acc2);
+        }
+        for (; j + 16 <= n; j += 16) { __m512 d = _mm512_sub_ps(_mm512_loadu_ps(xr + j), mv); acc = _mm512_fmadd_ps(d, d, acc); }
+        float v = _mm512_reduce_add_ps(_mm512_add_ps(acc, acc2));
+        for (; j < n; j++) { float d = xr[j] - mean; v += d * d; }
+        float rstd = 1.0f / sqrtf(v / (float)n + eps);
+        __m512 rs = _mm512_set1_ps(rstd);
+        for (j = 0; j + 16 <= n; j += 16) {
+            __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(xr + j), mv), rs);
+            if (w) t = _mm512_mul_ps(t, _mm512_loadu_ps(w + j));
+            if (b) t = _mm512_add_ps(t, _mm512_loadu_ps(b + j));
+            _mm512_storeu_ps(yr + j, t);
+        }
+        layernorm_row_finish(xr + j, w ? w + j : 0, b ? b + j : 0, yr + j, n - j, mean, rstd);
+    }
 }
 
 AVX512 static void exp_avx512(const float *x, float *y, size_t n) {
@@ -270,16 +465,11 @@ AVX512 static void exp_avx512(const float *x, float *y, size_t n) {
     }
 }
 AVX512 static void gelu_avx512(const float *x, float *y, size_t n) {
-    const __m512 h = _mm512_set1_ps(0.5f), k = _mm512_set1_ps(0.70710678118654752f), one = _mm512_set1_ps(1.0f);
     size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m512 v = _mm512_loadu_ps(x + i);
-        _mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_mul_ps(h, v), _mm512_add_ps(one, erf512(_mm512_mul_ps(v, k)))));
-    }
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, gelu512(_mm512_loadu_ps(x + i)));
     if (i < n) {
         __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
-        __m512 v = _mm512_maskz_loadu_ps(m, x + i);
-        _mm512_mask_storeu_ps(y + i, m, _mm512_mul_ps(_mm512_mul_ps(h, v), _mm512_add_ps(one, erf512(_mm512_mul_ps(v, k)))));
+        _mm512_mask_storeu_ps(y + i, m, gelu512(_mm512_maskz_loadu_ps(m, x + i)));
     }
 }
 AVX512 static void sigmoid_avx512(const float *x, float *y, size_t n) {
@@ -403,4 +593,28 @@ void st_softmax_rows_f32(const float *x, float *y, size_t rows, size_t cols, int
     }
 #endif
     softmax_portable(x, y, rows, cols, lg);
+}
+
+float st_sum_f32(const float *x, size_t n) {
+#ifdef ST_X86
+    switch (isa()) {
+    case ISA_AVX512: return sum_avx512(x, n);
+    case ISA_AVX2: return sum_avx2(x, n);
+    }
+#endif
+    return sum_portable(x, n);
+}
+
+void st_sum_rows_f32(const float *x, float *y, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) y[r] = st_sum_f32(x + r * cols, cols);
+}
+
+void st_layernorm_rows_f32(const float *x, const float *w, const float *b, float *y, size_t rows, size_t cols, float eps) {
+#ifdef ST_X86
+    switch (isa()) {
+    case ISA_AVX512: layernorm_avx512(x, w, b, y, rows, cols, eps); return;
+    case ISA_AVX2: layernorm_avx2(x, w, b, y, rows, cols, eps); return;
+    }
+#endif
+    layernorm_portable(x, w, b, y, rows, cols, eps);
 }

@@ -13,6 +13,12 @@ void st_gelu_f32(const float *x, float *y, size_t n);
 void st_sigmoid_f32(const float *x, float *y, size_t n);
 /* rows x cols, row-major: y = softmax(x) (log_softmax when log != 0) along each row */
 void st_softmax_rows_f32(const float *x, float *y, size_t rows, size_t cols, int log);
+/* sum of n floats */
+float st_sum_f32(const float *x, size_t n);
+/* y[r] = sum of row r (rows x cols, row-major) */
+void st_sum_rows_f32(const float *x, float *y, size_t rows, size_t cols);
+/* per row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance); w and b may be NULL */
+void st_layernorm_rows_f32(const float *x, const float *w, const float *b, float *y, size_t rows, size_t cols, float eps);
 /* Which implementation runs: "avx512", "avx2" or "portable". */
 const char *st_kernel_isa(void);
 /* Forces a lower implementation ("avx512", "avx2", "portable") for testing; returns 0 if the CPU lacks it. */

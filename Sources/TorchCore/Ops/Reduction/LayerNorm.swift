@@ -1,3 +1,5 @@
+import CTorchKernels
+
 // MARK: - layerNorm (fused primitive)
 
 extension Tensor {
@@ -24,7 +26,13 @@ extension Tensor {
         let w = weight?.cast(work).contiguous(), b = bias?.cast(work).contiguous()
         let out = Tensor(uninitializedShape: shape, dtype: work)
         if work == .float32 {
-            layerNormRows(x, w, b, out, inner, eps, Float.self)
+            let px = UnsafePointer(x.pointer(as: Float.self)), po = out.pointer(as: Float.self)
+            let pw = w.map { UnsafePointer($0.pointer(as: Float.self)) }, pb = b.map { UnsafePointer($0.pointer(as: Float.self)) }
+            let rows = inner == 0 ? 0 : x.count / inner
+            ThreadPool.parallelFor(rows, grain: Swift.max(1, 16_384 / Swift.max(inner, 1))) { range in
+                st_layernorm_rows_f32(px + range.lowerBound * inner, pw, pb, po + range.lowerBound * inner,
+                                      range.count, inner, Float(eps))
+            }
         } else {
             layerNormRows(x, w, b, out, inner, eps, Double.self)
         }

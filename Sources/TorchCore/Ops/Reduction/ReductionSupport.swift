@@ -1,3 +1,5 @@
+import CTorchKernels
+
 // MARK: - Reduction machinery
 
 /// Normalised, sorted, de-duplicated reduction dimensions (all dims when `dims` is nil or empty).
@@ -59,17 +61,18 @@ func sumFloats<T: FloatingScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
     return s
 }
 
-/// Large 1-D float sums split over threads, each piece summed with ``sumFloats(_:_:)``.
-func parallelSum<T: FloatingScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+/// Large 1-D float32 sums split into 64 fixed pieces (so the result does not depend on the thread count),
+/// each summed by the vectorised kernel.
+func parallelSum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     let pieces = 64
-    if n < 1 << 16 { return sumFloats(p, n) }
-    var partial = [T](repeating: 0, count: pieces)
+    if n < 1 << 16 { return st_sum_f32(p, n) }
+    var partial = [Float](repeating: 0, count: pieces)
     partial.withUnsafeMutableBufferPointer { buf in
         let out = UncheckedSendable(buf.baseAddress!)
         ThreadPool.parallelFor(pieces, grain: 1) { range in
             for k in range {
                 let lo = n * k / pieces, hi = n * (k + 1) / pieces
-                out.value[k] = sumFloats(p + lo, hi - lo)
+                out.value[k] = st_sum_f32(p + lo, hi - lo)
             }
         }
     }

@@ -1,3 +1,5 @@
+import CTorchKernels
+
 // MARK: - sum / sumToSize
 
 extension Tensor {
@@ -56,10 +58,14 @@ func sumKernel(_ x: Tensor, dims: [Int], keepdim: Bool) -> Tensor {
     let out = Tensor(uninitializedShape: layout.outShape, dtype: x.dtype)
     switch x.dtype {
     case .float32:
+        let src = UnsafePointer(layout.source.pointer(as: Float.self))
         if layout.outer == 1 {
-            out.pointer(as: Float.self)[0] = parallelSum(UnsafePointer(layout.source.pointer(as: Float.self)), layout.inner)
+            out.pointer(as: Float.self)[0] = parallelSum(src, layout.inner)
         } else {
-            reduceRows(layout, into: out) { (p: UnsafePointer<Float>, n: Int) in sumFloats(p, n) }
+            let dst = out.pointer(as: Float.self), n = layout.inner
+            ThreadPool.parallelFor(layout.outer, grain: Swift.max(1, 32_768 / Swift.max(n, 1))) { range in
+                st_sum_rows_f32(src + range.lowerBound * n, dst + range.lowerBound, range.count, n)
+            }
         }
     case .float64: reduceRows(layout, into: out) { (p: UnsafePointer<Double>, n: Int) in sumFloats(p, n) }
     case .int64: reduceRows(layout, into: out) { (p: UnsafePointer<Int64>, n: Int) in
