@@ -133,6 +133,15 @@ import _TestSupport
         #expect(!r.passed)
     }
 
+    @Test func prodGradientWithZeros() {
+        let x = Tensor([2.0, 0, 3]).requiresGrad_()
+        x.prod().backward()
+        #expect(x.grad!.toArray(of: Double.self) == [0, 6, 0])
+        let y = Tensor([[0.0, 0, 3], [1, 2, 4]]).requiresGrad_()
+        y.prod([1]).sum().backward()
+        #expect(y.grad!.toArray(of: Double.self) == [0, 0, 0, 8, 4, 2])
+    }
+
     @Test func grandAllowUnused() {
         let a = Tensor([1.0]).requiresGrad_(), b = Tensor([2.0]).requiresGrad_()
         let g = Torch.grad(outputs: [(a * 3).sum()], inputs: [a, b], allowUnused: true)

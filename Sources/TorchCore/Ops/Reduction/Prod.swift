@@ -30,10 +30,8 @@ extension Tensor {
         let result = dtype.isFloatingPoint ? out.cast(dtype) : out
         if shouldRecord(self) {
             let inShape = shape
-            record("prod", inputs: [self], outputs: [result], saving: [self], savingOutputs: [0]) { ctx in
-                let x = ctx.saved[0], y = ctx.saved[1]
-                return [ctx.grad.expandReduced(to: inShape, dims: d, keepdim: keepdim)
-                        * y.expandReduced(to: inShape, dims: d, keepdim: keepdim) / x]
+            record("prod", inputs: [self], outputs: [result], saving: [self]) { ctx in
+                [ctx.grad.expandReduced(to: inShape, dims: d, keepdim: keepdim) * productOfOthers(ctx.saved[0], dims: d)]
             }
         }
         return result
@@ -68,6 +66,28 @@ extension Tensor {
         }
         return out
     }
+}
+
+/// For every element, the product of the other elements of its reduction group (over `dims`), computed from
+/// exclusive prefix and suffix products so that zeros are handled exactly (no division).
+func productOfOthers(_ x: Tensor, dims: [Int]) -> Tensor {
+    let rank = x.rank
+    let kept = (0..<rank).filter { !dims.contains($0) }
+    let order = kept + dims
+    var inverse = [Int](repeating: 0, count: rank)
+    for (i, p) in order.enumerated() { inverse[p] = i }
+    let moved = x.permute(order)
+    let keptShape = kept.map { x.shape[$0] }
+    let flat = moved.reshape(keptShape + [-1])
+    let last = flat.rank - 1
+    let n = flat.shape[last]
+    var onesShape = flat.shape
+    onesShape[last] = 1
+    let ones = Tensor.ones(onesShape, dtype: x.dtype)
+    let prefix = Tensor.cat([ones, flat.narrow(last, 0, n - 1).cumprod(dim: last)], dim: last)
+    let reversed = flat.flip([last])
+    let suffix = Tensor.cat([ones, reversed.narrow(last, 0, n - 1).cumprod(dim: last)], dim: last).flip([last])
+    return (prefix * suffix).reshape(order.map { x.shape[$0] }).permute(inverse)
 }
 
 extension OpInfo {
