@@ -18,9 +18,6 @@ public enum Torch {
     public static func setNumThreads(_ n: Int) {
         precondition(n >= 1, "setNumThreads: the number of threads must be positive (got \(n))")
         ThreadPool.threads.store(n, ordering: .relaxed)
-        #if canImport(CBLAS)
-        openblas_set_num_threads(Int32(n))
-        #endif
     }
 
     /// The number of intra-op threads (`torch.get_num_threads`).

@@ -34,21 +34,65 @@ func gemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double = 1, beta: D
         if beta == 0 { out.fillRaw(0) } else { out.mul_(beta) }
         return
     }
+    BlasThreads.pinToOne()
     let A = BlasOperand(a), B = BlasOperand(b)
     let ta = A.transposed ? CblasTrans : CblasNoTrans
     let tb = B.transposed ? CblasTrans : CblasNoTrans
-    switch out.dtype {
-    case .float32:
-        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha),
-                    A.tensor.pointer(as: Float.self), Int32(A.ld), B.tensor.pointer(as: Float.self), Int32(B.ld),
-                    Float(beta), out.pointer(as: Float.self), Int32(out.strides[0]))
-    case .float64:
-        cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha,
-                    A.tensor.pointer(as: Double.self), Int32(A.ld), B.tensor.pointer(as: Double.self), Int32(B.ld),
-                    beta, out.pointer(as: Double.self), Int32(out.strides[0]))
-    default:
-        preconditionFailure("gemm: unsupported dtype \(out.dtype)")
+    let ldc = out.strides[0]
+    let size = out.dtype.itemSize
+    let pa = UnsafeMutableRawPointer(A.tensor.rawPointer), pb = UnsafeMutableRawPointer(B.tensor.rawPointer)
+    let pc = out.rawPointer
+    // One block of C: rows r0..<r1 and columns c0..<c1, with the matching slices of op(A) and op(B).
+    func block(_ r0: Int, _ r1: Int, _ c0: Int, _ c1: Int) {
+        let aOff = A.transposed ? r0 : r0 * A.ld
+        let bOff = B.transposed ? c0 * B.ld : c0
+        let cOff = r0 * ldc + c0
+        switch out.dtype {
+        case .float32:
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(r1 - r0), Int32(c1 - c0), Int32(k), Float(alpha),
+                        (pa + aOff * size).assumingMemoryBound(to: Float.self), Int32(A.ld),
+                        (pb + bOff * size).assumingMemoryBound(to: Float.self), Int32(B.ld),
+                        Float(beta), (pc + cOff * size).assumingMemoryBound(to: Float.self), Int32(ldc))
+        case .float64:
+            cblas_dgemm(CblasRowMajor, ta, tb, Int32(r1 - r0), Int32(c1 - c0), Int32(k), alpha,
+                        (pa + aOff * size).assumingMemoryBound(to: Double.self), Int32(A.ld),
+                        (pb + bOff * size).assumingMemoryBound(to: Double.self), Int32(B.ld),
+                        beta, (pc + cOff * size).assumingMemoryBound(to: Double.self), Int32(ldc))
+        default:
+            preconditionFailure("gemm: unsupported dtype \(out.dtype)")
+        }
     }
+    // Note (BLAS threading): OpenBLAS runs single-threaded and SwiftTorch splits large products over its own
+    // pool, by rows or by columns, whichever is larger. Two thread pools (OpenBLAS's spin-waiting workers and
+    // ours) on the same cores slowed both down.
+    let work = m * n * k
+    if work >= 1 << 18 && Torch.numThreads > 1 {
+        if m >= n {
+            let blocks = Swift.max(1, m / 16)
+            ThreadPool.parallelFor(blocks, grain: 1) { range in
+                block(m * range.lowerBound / blocks, m * range.upperBound / blocks, 0, n)
+            }
+        } else {
+            let blocks = Swift.max(1, n / 16)
+            ThreadPool.parallelFor(blocks, grain: 1) { range in
+                block(0, m, n * range.lowerBound / blocks, n * range.upperBound / blocks)
+            }
+        }
+    } else {
+        block(0, m, 0, n)
+    }
+}
+
+/// Keeps OpenBLAS on the calling thread (SwiftTorch parallelises GEMMs itself).
+enum BlasThreads {
+    private static let pinned: Bool = {
+        #if canImport(CBLAS)
+        openblas_set_num_threads(1)
+        #endif
+        return true
+    }()
+
+    static func pinToOne() { _ = pinned }
 }
 
 /// Integer matrix product (no BLAS): `out = a @ b` in `int64`.
