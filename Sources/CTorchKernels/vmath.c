@@ -525,8 +525,11 @@ AVX512 static void softmax_avx512(const float *x, float *y, size_t rows, size_t 
 
 enum { ISA_UNKNOWN = 0, ISA_PORTABLE, ISA_AVX2, ISA_AVX512 };
 static int isa_level = ISA_UNKNOWN;
+/* A per-thread override set by st_force_isa, so a test forcing an implementation does not change what other
+   threads (other tests, the worker pool) run. */
+static _Thread_local int isa_override = ISA_UNKNOWN;
 
-static int isa(void) {
+static int detected_isa(void) {
     if (isa_level == ISA_UNKNOWN) {
         int level = ISA_PORTABLE;
 #ifdef ST_X86
@@ -539,11 +542,12 @@ static int isa(void) {
     return isa_level;
 }
 
+static inline int isa(void) { return isa_override != ISA_UNKNOWN ? isa_override : detected_isa(); }
+
 int st_force_isa(const char *name) {
     int want = strcmp(name, "avx512") == 0 ? ISA_AVX512 : strcmp(name, "avx2") == 0 ? ISA_AVX2 : ISA_PORTABLE;
-    isa_level = ISA_UNKNOWN;
-    if (want > isa()) return 0;
-    isa_level = want;
+    if (want > detected_isa()) return 0;
+    isa_override = want == detected_isa() ? ISA_UNKNOWN : want;
     return 1;
 }
 
@@ -617,4 +621,109 @@ void st_layernorm_rows_f32(const float *x, const float *w, const float *b, float
     }
 #endif
     layernorm_portable(x, w, b, y, rows, cols, eps);
+}
+
+/* ---------------------------------------------------------------- binary arithmetic, relu ------------------- */
+
+#define BINARY_LOOP(OPEXPR)                                                                 \
+    if (as && bs) { for (size_t i = 0; i < n; i++) { float a_ = a[i], b_ = b[i]; y[i] = OPEXPR; } }  \
+    else if (as) { float b_ = b[0]; for (size_t i = 0; i < n; i++) { float a_ = a[i]; y[i] = OPEXPR; } } \
+    else if (bs) { float a_ = a[0]; for (size_t i = 0; i < n; i++) { float b_ = b[i]; y[i] = OPEXPR; } } \
+    else { float a_ = a[0], b_ = b[0]; for (size_t i = 0; i < n; i++) y[i] = OPEXPR; }
+
+static void binary_portable(int op, const float *a, const float *b, float *y, size_t n, int as, int bs) {
+    switch (op) {
+    case 0: BINARY_LOOP(a_ + b_) break;
+    case 1: BINARY_LOOP(a_ - b_) break;
+    case 2: BINARY_LOOP(a_ * b_) break;
+    default: BINARY_LOOP(a_ / b_) break;
+    }
+}
+
+#ifdef ST_X86
+#define BINARY_AVX512(NAME, VOP, SOP)                                                        \
+    AVX512 static void NAME(const float *a, const float *b, float *y, size_t n, int as, int bs) { \
+        size_t i = 0;                                                                       \
+        __m512 va = _mm512_set1_ps(a[0]), vb = _mm512_set1_ps(b[0]);                         \
+        for (; i + 32 <= n; i += 32) {                                                      \
+            __m512 x0 = as ? _mm512_loadu_ps(a + i) : va, x1 = as ? _mm512_loadu_ps(a + i + 16) : va; \
+            __m512 y0 = bs ? _mm512_loadu_ps(b + i) : vb, y1 = bs ? _mm512_loadu_ps(b + i + 16) : vb; \
+            _mm512_storeu_ps(y + i, VOP(x0, y0));                                            \
+            _mm512_storeu_ps(y + i + 16, VOP(x1, y1));                                       \
+        }                                                                                   \
+        for (; i < n; i++) { float a_ = as ? a[i] : a[0], b_ = bs ? b[i] : b[0]; y[i] = SOP; } \
+    }
+BINARY_AVX512(add_avx512, _mm512_add_ps, a_ + b_)
+BINARY_AVX512(sub_avx512, _mm512_sub_ps, a_ - b_)
+BINARY_AVX512(mul_avx512, _mm512_mul_ps, a_ * b_)
+BINARY_AVX512(div_avx512, _mm512_div_ps, a_ / b_)
+
+#define BINARY_AVX2(NAME, VOP, SOP)                                                          \
+    AVX2 static void NAME(const float *a, const float *b, float *y, size_t n, int as, int bs) { \
+        size_t i = 0;                                                                       \
+        __m256 va = _mm256_set1_ps(a[0]), vb = _mm256_set1_ps(b[0]);                         \
+        for (; i + 16 <= n; i += 16) {                                                      \
+            __m256 x0 = as ? _mm256_loadu_ps(a + i) : va, x1 = as ? _mm256_loadu_ps(a + i + 8) : va; \
+            __m256 y0 = bs ? _mm256_loadu_ps(b + i) : vb, y1 = bs ? _mm256_loadu_ps(b + i + 8) : vb; \
+            _mm256_storeu_ps(y + i, VOP(x0, y0));                                            \
+            _mm256_storeu_ps(y + i + 8, VOP(x1, y1));                                        \
+        }                                                                                   \
+        for (; i < n; i++) { float a_ = as ? a[i] : a[0], b_ = bs ? b[i] : b[0]; y[i] = SOP; } \
+    }
+BINARY_AVX2(add_avx2, _mm256_add_ps, a_ + b_)
+BINARY_AVX2(sub_avx2, _mm256_sub_ps, a_ - b_)
+BINARY_AVX2(mul_avx2, _mm256_mul_ps, a_ * b_)
+BINARY_AVX2(div_avx2, _mm256_div_ps, a_ / b_)
+
+AVX512 static void relu_avx512(const float *x, float *y, size_t n) {
+    size_t i = 0;
+    const __m512 z = _mm512_setzero_ps();
+    for (; i + 16 <= n; i += 16) {
+        __m512 v = _mm512_loadu_ps(x + i);
+        /* max(v, 0) with NaN kept: select 0 only where v < 0 (ordered). */
+        _mm512_storeu_ps(y + i, _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, z, _CMP_LT_OQ), z));
+    }
+    for (; i < n; i++) y[i] = x[i] < 0 ? 0.0f : x[i];
+}
+AVX2 static void relu_avx2(const float *x, float *y, size_t n) {
+    size_t i = 0;
+    const __m256 z = _mm256_setzero_ps();
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        _mm256_storeu_ps(y + i, _mm256_blendv_ps(v, z, _mm256_cmp_ps(v, z, _CMP_LT_OQ)));
+    }
+    for (; i < n; i++) y[i] = x[i] < 0 ? 0.0f : x[i];
+}
+#endif
+
+void st_binary_f32(int op, const float *a, const float *b, float *y, size_t n, int a_step, int b_step) {
+#ifdef ST_X86
+    switch (isa()) {
+    case ISA_AVX512:
+        switch (op) {
+        case 0: add_avx512(a, b, y, n, a_step, b_step); return;
+        case 1: sub_avx512(a, b, y, n, a_step, b_step); return;
+        case 2: mul_avx512(a, b, y, n, a_step, b_step); return;
+        default: div_avx512(a, b, y, n, a_step, b_step); return;
+        }
+    case ISA_AVX2:
+        switch (op) {
+        case 0: add_avx2(a, b, y, n, a_step, b_step); return;
+        case 1: sub_avx2(a, b, y, n, a_step, b_step); return;
+        case 2: mul_avx2(a, b, y, n, a_step, b_step); return;
+        default: div_avx2(a, b, y, n, a_step, b_step); return;
+        }
+    }
+#endif
+    binary_portable(op, a, b, y, n, a_step, b_step);
+}
+
+void st_relu_f32(const float *x, float *y, size_t n) {
+#ifdef ST_X86
+    switch (isa()) {
+    case ISA_AVX512: relu_avx512(x, y, n); return;
+    case ISA_AVX2: relu_avx2(x, y, n); return;
+    }
+#endif
+    for (size_t i = 0; i < n; i++) y[i] = x[i] < 0 ? 0.0f : x[i];
 }

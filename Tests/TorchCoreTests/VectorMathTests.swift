@@ -18,6 +18,24 @@ import _TestSupport
             ((x / 50).reshape(17, 59).softmax(dim: 1), (x / 50).reshape(17, 59).to(.float64).softmax(dim: 1)),
             ((x / 50).reshape(17, 59).logSoftmax(dim: 1), (x / 50).reshape(17, 59).to(.float64).logSoftmax(dim: 1)),
         ]
+        let y = Tensor.linspace(0.5, 7, steps: 1003, dtype: .float32)
+        let row = Tensor.linspace(-1, 1, steps: 59, dtype: .float32)
+        let arithmetic: [(Tensor, Tensor)] = [
+            (x + y, x.to(.float64) + y.to(.float64)),
+            (x - y, x.to(.float64) - y.to(.float64)),
+            (x * 2.5, x.to(.float64) * 2.5),
+            (3.0 / y, 3.0 / y.to(.float64)),
+            (x / y, x.to(.float64) / y.to(.float64)),
+            (x.relu(), x.to(.float64).relu()),
+            (x.reshape(17, 59) + row, x.reshape(17, 59).to(.float64) + row.to(.float64)),
+            (x.reshape(17, 59) * row, x.reshape(17, 59).to(.float64) * row.to(.float64)),
+        ]
+        for (i, (fast, exact)) in arithmetic.enumerated() {
+            // One float32 rounding of an exact float64 result.
+            let c = compareClose(fast.to(.float64), exact.toArray(of: Double.self), rtol: 1.2e-7, atol: 0)
+            #expect(c.isClose, "\(isa) arithmetic case \(i): \(c.message)")
+        }
+        #expect(Tensor([Float.nan, -1, 2]).relu().toArray(of: Float.self)[0].isNaN)
         for (i, (fast, exact)) in cases.enumerated() {
             // exp is compared relatively down to subnormals. GELU's erf is a rational approximation with
             // |error| <= 7e-8 (plus float32 rounding, ~1.2e-7 in all), clamped at |x/√2| = 4, so

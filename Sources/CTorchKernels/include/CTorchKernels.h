@@ -13,6 +13,11 @@ void st_gelu_f32(const float *x, float *y, size_t n);
 void st_sigmoid_f32(const float *x, float *y, size_t n);
 /* rows x cols, row-major: y = softmax(x) (log_softmax when log != 0) along each row */
 void st_softmax_rows_f32(const float *x, float *y, size_t rows, size_t cols, int log);
+/* y = a (op) b elementwise; op: 0 add, 1 sub, 2 mul, 3 div. a_step / b_step are 1 for arrays and 0 for a single
+   broadcast element. */
+void st_binary_f32(int op, const float *a, const float *b, float *y, size_t n, int a_step, int b_step);
+/* y = max(x, 0) (NaN propagates) */
+void st_relu_f32(const float *x, float *y, size_t n);
 /* sum of n floats */
 float st_sum_f32(const float *x, size_t n);
 /* y[r] = sum of row r (rows x cols, row-major) */
@@ -21,7 +26,8 @@ void st_sum_rows_f32(const float *x, float *y, size_t rows, size_t cols);
 void st_layernorm_rows_f32(const float *x, const float *w, const float *b, float *y, size_t rows, size_t cols, float eps);
 /* Which implementation runs: "avx512", "avx2" or "portable". */
 const char *st_kernel_isa(void);
-/* Forces a lower implementation ("avx512", "avx2", "portable") for testing; returns 0 if the CPU lacks it. */
+/* Forces an implementation ("avx512", "avx2", "portable") on the calling thread, for testing; returns 0 if the
+   CPU lacks it. */
 int st_force_isa(const char *name);
 
 #endif

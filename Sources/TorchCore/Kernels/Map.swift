@@ -1,3 +1,5 @@
+import CTorchKernels
+
 // MARK: - Elementwise maps
 
 /// Elements per thread below which an elementwise loop stays on the calling thread.
@@ -17,6 +19,12 @@ protocol Map2 {
     associatedtype B
     associatedtype R
     func callAsFunction(_ a: A, _ b: B) -> R
+    /// The `st_binary_f32` op code when `A`, `B` and `R` are `Float` and a vectorised kernel exists.
+    var float32Op: Int32? { get }
+}
+
+extension Map2 {
+    var float32Op: Int32? { nil }
 }
 
 /// Adapts a closure for the non-hot call sites.
@@ -90,7 +98,13 @@ func mapBinary<F: Map2>(_ a: Tensor, _ b: Tensor, out: Tensor, _ f: F) {
             let po = out.pointer(as: R.self), pa = a.pointer(as: A.self), pb = b.pointer(as: B.self)
             let n = out.count
             let body: (Range<Int>) -> Void
-            if sameA && sameB {
+            if let op = f.float32Op {
+                let fa = UnsafeRawPointer(pa).assumingMemoryBound(to: Float.self)
+                let fb = UnsafeRawPointer(pb).assumingMemoryBound(to: Float.self)
+                let fo = UnsafeMutableRawPointer(po).assumingMemoryBound(to: Float.self)
+                let sa = sameA ? 1 : 0, sb = sameB ? 1 : 0
+                body = { r in st_binary_f32(op, fa + r.lowerBound * sa, fb + r.lowerBound * sb, fo + r.lowerBound, r.count, Int32(sa), Int32(sb)) }
+            } else if sameA && sameB {
                 body = { r in for i in r { po[i] = f(pa[i], pb[i]) } }
             } else if sameA {
                 let v = pb[0]
@@ -113,6 +127,14 @@ func mapBinary<F: Map2>(_ a: Tensor, _ b: Tensor, out: Tensor, _ f: F) {
     let pa = a.pointer(as: A.self)
     let pb = b.pointer(as: B.self)
     let so = it.innerStride(0), s1 = it.innerStride(1), s2 = it.innerStride(2)
+    if let op = f.float32Op, so == 1, s1 <= 1, s2 <= 1 {
+        // Rows with unit or broadcast inner strides (e.g. a [4096,1024] + b [1024]) go to the vector kernel.
+        let fa = UnsafeRawPointer(pa).assumingMemoryBound(to: Float.self)
+        let fb = UnsafeRawPointer(pb).assumingMemoryBound(to: Float.self)
+        let fo = UnsafeMutableRawPointer(po).assumingMemoryBound(to: Float.self)
+        it.run { off, n in st_binary_f32(op, fa + off[1], fb + off[2], fo + off[0], n, Int32(s1), Int32(s2)) }
+        return
+    }
     it.run { off, n in
         let o = po + off[0], x = pa + off[1], y = pb + off[2]
         if so == 1 && s1 == 1 && s2 == 1 {

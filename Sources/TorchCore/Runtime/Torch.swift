@@ -52,8 +52,8 @@ extension Torch {
     /// The instruction set the vectorised float32 kernels use on this CPU: `avx512`, `avx2` or `portable`.
     public static var vectorISA: String { String(cString: st_kernel_isa()) }
 
-    /// Selects a lower vector instruction set (`avx2`, `portable`) or the best one (`avx512`) for the float32
-    /// kernels; for testing every implementation on one machine. Returns false when the CPU lacks it.
+    /// Selects a vector instruction set (`avx512`, `avx2`, `portable`) for the float32 kernels on the calling
+    /// thread only; for testing every implementation on one machine. Returns false when the CPU lacks it.
     /// - Parameter name: the instruction set.
     @discardableResult
     public static func _forceVectorISA(_ name: String) -> Bool { st_force_isa(name) != 0 }

@@ -11,6 +11,7 @@ public enum RoundingMode: Sendable {
 }
 
 struct TrueDivFunction: BinaryFunction {
+    var float32Op: Int32? { 3 }
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ a: T, _ b: T) -> T { a / b }
     @inline(__always) func integer<T: IntegerScalar>(_ a: T, _ b: T) -> T { a / b }
 }

@@ -4,6 +4,7 @@ import RealModule
 
 struct SubFunction: BinaryFunction {
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ a: T, _ b: T) -> T { a - b }
+    var float32Op: Int32? { 1 }
     @inline(__always) func integer<T: IntegerScalar>(_ a: T, _ b: T) -> T { a &- b }
 }
 

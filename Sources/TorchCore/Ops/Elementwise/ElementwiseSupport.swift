@@ -34,6 +34,12 @@ protocol UnaryNumericFunction: UnaryFloatingFunction {
 protocol BinaryFunction {
     func callAsFunction<T: FloatingScalar>(_ a: T, _ b: T) -> T
     func integer<T: IntegerScalar>(_ a: T, _ b: T) -> T
+    /// The `st_binary_f32` op code when the op has a vectorised float32 kernel.
+    var float32Op: Int32? { get }
+}
+
+extension BinaryFunction {
+    var float32Op: Int32? { nil }
 }
 
 /// A comparison producing `bool`.
@@ -216,6 +222,7 @@ struct IntKernel1<F: UnaryNumericFunction, T: IntegerScalar>: Map1 {
 struct FloatKernel2<F: BinaryFunction, T: FloatingScalar>: Map2 {
     let f: F
     @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { f(a, b) }
+    var float32Op: Int32? { T.self == Float.self ? f.float32Op : nil }
 }
 
 struct IntKernel2<F: BinaryFunction, T: IntegerScalar>: Map2 {

@@ -1,8 +1,10 @@
+import CTorchKernels
 import RealModule
 
 // MARK: - relu
 
 struct ReluFunction: UnaryNumericFunction {
+    var contiguousFloat32: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? { { st_relu_f32($0, $1, $2) } }
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x > 0 ? x : 0 }
     @inline(__always) func integer<T: IntegerScalar>(_ x: T) -> T { x > 0 ? x : 0 }
 }
