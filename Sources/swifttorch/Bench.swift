@@ -2,6 +2,8 @@ import ArgumentParser
 import Torch
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// `swifttorch bench`: the workloads of `shared/bench/WORKLOADS.md` that TorchCore makes possible, with the

@@ -2,6 +2,8 @@ import ArgumentParser
 import Torch
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// `swifttorch doctor`: what this build of SwiftTorch runs on.

@@ -100,7 +100,7 @@ final class CachingAllocator: Sendable {
             s.stats.releasedBlocks += 1
             return false
         }
-        if !keep { Glibc.free(pointer) }
+        if !keep { free(pointer) }
     }
 
     var stats: MemoryStats { state.withLock { $0.stats } }
@@ -116,7 +116,7 @@ final class CachingAllocator: Sendable {
             s.stats.cachedBytes = 0
             return all
         }
-        for b in blocks { Glibc.free(b.pointer) }
+        for b in blocks { free(b.pointer) }
     }
 
     func setLimit(_ bytes: Int) { state.withLock { $0.limit = bytes } }

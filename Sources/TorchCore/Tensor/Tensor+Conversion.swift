@@ -73,8 +73,8 @@ extension Tensor {
     /// The elements in row-major order as `Double`s.
     public var scalars: [Double] { toArray(of: Double.self) }
 
-    /// The element at a row-major position, as `Double` (slow; for printing and tests).
-    func element(at linear: Int) -> Double {
+    /// Byte address of the element at a row-major position.
+    private func address(ofLinear linear: Int) -> UnsafeMutableRawPointer {
         var rem = linear
         var off = 0
         for d in stride(from: rank - 1, through: 0, by: -1) {
@@ -82,7 +82,12 @@ extension Tensor {
             rem /= shape[d]
             off += i * strides[d]
         }
-        let p = storage.data + (storageOffset + off) * dtype.itemSize
+        return storage.data + (storageOffset + off) * dtype.itemSize
+    }
+
+    /// The element at a row-major position, as `Double` (slow; for printing and tests).
+    func element(at linear: Int) -> Double {
+        let p = address(ofLinear: linear)
         switch dtype {
         case .float32: return Double(p.load(as: Float.self))
         case .float64: return p.load(as: Double.self)
@@ -100,14 +105,7 @@ extension Tensor {
     /// The exact Int64 element at a row-major position (integer tensors).
     func intElement(at linear: Int) -> Int64 {
         if dtype != .int64 { return Int64(element(at: linear)) }
-        var rem = linear
-        var off = 0
-        for d in stride(from: rank - 1, through: 0, by: -1) {
-            let i = rem % shape[d]
-            rem /= shape[d]
-            off += i * strides[d]
-        }
-        return (storage.data + (storageOffset + off) * 8).load(as: Int64.self)
+        return address(ofLinear: linear).load(as: Int64.self)
     }
 }
 

@@ -35,27 +35,15 @@ extension Tensor {
 
     private func rebaseView(base: Tensor, newValue: Tensor, op: String) {
         precondition(base.isContiguous, "\(op): in-place operation on a view of a non-contiguous tensor that requires grad is not supported")
-        let size = shape, st = strides, rel = storageOffset - base.storageOffset
-        let region: (Tensor) -> Tensor = { t in
-            let c = t.contiguous()
-            return c.asStrided(size, st, storageOffset: c.storageOffset + rel)
-        }
-        let baseValue = base.detach()
+        let region = regionView(of: self, in: base)
         let node = FunctionNode(opName: "copySlices", inputs: [base, newValue], saved: [], numOutputs: 1) { ctx in
-            let g = ctx.grad
-            let keep = noGrad { () -> Tensor in
-                let m = Tensor.ones(g.shape, dtype: g.dtype)
-                region(m).fillRaw(0)
-                return m
-            }
-            return [g * keep, region(g)]
+            overwriteBackward(ctx.grad, region)
         }
         base.impl.meta.gradFn = node
         base.impl.meta.outputNr = 0
         base.impl.meta.requiresGrad = true
-        _ = baseValue
         // The view's own history becomes a view of the rebased base.
-        let v = base.asStrided(size, st, storageOffset: base.storageOffset + rel)
+        let v = base.asStrided(shape, strides, storageOffset: storageOffset)
         impl.meta.gradFn = v.gradFn
         impl.meta.outputNr = 0
         impl.meta.requiresGrad = true

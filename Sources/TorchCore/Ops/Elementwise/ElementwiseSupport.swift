@@ -101,11 +101,7 @@ private func combineCategories(_ higher: DType?, _ lower: DType?) -> DType? {
 func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor, out: Tensor) {
     precondition(out.shape == x.shape && out.dtype == x.dtype && (x.dtype == .float32 || x.dtype == .float64),
                  "out=: expected a \(x.dtype) tensor of shape \(x.shape), got \(out.dtype) \(out.shape)")
-    if x.dtype == .float64 {
-        mapUnary(x, out: out, FloatKernel1<F, Double>(f: f))
-    } else if !runContiguousFloat32(f.contiguousFloat32, x, out) {
-        mapUnary(x, out: out, FloatKernel1<F, Float>(f: f))
-    }
+    applyFloating(f, x, out)
     out.storage.bumpVersion()
 }
 
@@ -113,13 +109,19 @@ func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor, out: Tensor) {
 func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor) -> Tensor {
     let outType: DType = x.dtype.isFloatingPoint ? x.dtype : .float32
     let src = x.dtype == .float64 ? x : x.cast(.float32)
-    let out = Tensor(uninitializedShape: x.shape, dtype: src.dtype)
+    let out = src.impl.isContiguous ? Tensor(uninitializedLike: src, dtype: src.dtype)
+                                    : Tensor(uninitializedShape: x.shape, dtype: src.dtype)
+    applyFloating(f, src, out)
+    return out.cast(outType)
+}
+
+/// The kernel selection shared by both forms: float64 loop, float32 vector kernel, or float32 loop.
+private func applyFloating<F: UnaryFloatingFunction>(_ f: F, _ src: Tensor, _ out: Tensor) {
     if src.dtype == .float64 {
         mapUnary(src, out: out, FloatKernel1<F, Double>(f: f))
     } else if !runContiguousFloat32(f.contiguousFloat32, src, out) {
         mapUnary(src, out: out, FloatKernel1<F, Float>(f: f))
     }
-    return out.cast(outType)
 }
 
 /// Applies a dtype-preserving function elementwise.

@@ -73,23 +73,11 @@ extension Tensor {
 
     /// A copy of `self` where the view `region` (a view of `self`) is replaced by `value` — recorded.
     func sliceAssigned(region: Tensor, value: Tensor) -> Tensor {
-        let size = region.shape, st = region.strides, rel = region.storageOffset - storageOffset
-        let view: (Tensor) -> Tensor = { t in
-            let c = t.contiguous()
-            return c.asStrided(size, st, storageOffset: c.storageOffset + rel)
-        }
+        let view = regionView(of: region, in: self)
         let out = contiguousCopy()
         copyElements(from: value, to: view(out))
         if shouldRecord(self, value) {
-            record("sliceAssign", inputs: [self, value], outputs: [out]) { ctx in
-                let g = ctx.grad
-                let keep = noGrad { () -> Tensor in
-                    let m = Tensor.ones(g.shape, dtype: g.dtype)
-                    view(m).fillRaw(0)
-                    return m
-                }
-                return [g * keep, view(g)]
-            }
+            record("sliceAssign", inputs: [self, value], outputs: [out]) { ctx in overwriteBackward(ctx.grad, view) }
         }
         return out
     }

@@ -55,6 +55,27 @@ private func accumulateLoop<T: FloatingScalar>(_ dst: Tensor, _ src: Tensor, _: 
     }
 }
 
+/// A function re-creating the view `region` (of a tensor laid out like `base`, contiguous) on any tensor of
+/// `base`'s shape: used by the backward of writes into views.
+func regionView(of region: Tensor, in base: Tensor) -> (Tensor) -> Tensor {
+    let size = region.shape, st = region.strides, rel = region.storageOffset - base.storageOffset
+    return { t in
+        let c = t.contiguous()
+        return c.asStrided(size, st, storageOffset: c.storageOffset + rel)
+    }
+}
+
+/// The gradient of overwriting `view(base)` with a value: zero inside the region for the old base, the
+/// region's gradient for the value.
+func overwriteBackward(_ g: Tensor, _ view: (Tensor) -> Tensor) -> [Tensor?] {
+    let keep = noGrad { () -> Tensor in
+        let m = Tensor.ones(g.shape, dtype: g.dtype)
+        view(m).fillRaw(0)
+        return m
+    }
+    return [g * keep, view(g)]
+}
+
 /// Shape with a `-1` entry inferred from `count`.
 func inferShape(_ shape: [Int], count: Int, op: String) -> [Int] {
     var out = shape
