@@ -60,32 +60,57 @@ public func einsum(_ equation: String, _ operands: [Tensor]) -> Tensor {
         terms.append(x)
         inputs[i] = String(seen)
     }
-    // Every letter in a common order: output letters first, then summed letters.
-    let allLetters = Array(output) + Array(Set(inputs.joined())).filter { !output.contains($0) }.sorted()
-    func aligned(_ x: Tensor, _ term: String) -> Tensor {
-        let letters = Array(term)
-        let order = allLetters.compactMap { letters.firstIndex(of: $0) }
-        var y = x.permute(order)
-        // Insert size-1 dimensions for the letters this term lacks.
-        var full: [Int] = []
-        var k = 0
-        let permuted = order.map { letters[$0] }
-        for c in allLetters {
-            if k < permuted.count && permuted[k] == c { full.append(y.shape[k]); k += 1 } else { full.append(1) }
+    // Sum out letters that appear in one operand only and not in the output, then contract pairwise with
+    // batched matrix products (Note: einsum contraction).
+    let outputLetters = Array(output)
+    var letters = inputs.map { Array($0) }
+    for i in 0..<terms.count {
+        let others = Set(letters.enumerated().filter { $0.offset != i }.flatMap { $0.element })
+        let lonely = letters[i].indices.filter { !outputLetters.contains(letters[i][$0]) && !others.contains(letters[i][$0]) }
+        if !lonely.isEmpty {
+            terms[i] = terms[i].sum(lonely)
+            letters[i] = letters[i].enumerated().filter { !lonely.contains($0.offset) }.map { $0.element }
         }
-        y = y.reshape(full)
-        return y
     }
-    // Contract pairwise: multiply and sum letters no longer needed.
-    var acc = aligned(terms[0], inputs[0])
+    var acc = terms[0], accLetters = letters[0]
     for i in 1..<terms.count {
-        acc = acc * aligned(terms[i], inputs[i])
+        let later = Set(letters[(i + 1)...].flatMap { $0 })
+        let keep = Set(outputLetters).union(later)
+        (acc, accLetters) = contractPair(acc, accLetters, terms[i], letters[i], keep: keep)
     }
-    let sumDims = Array(output.count..<allLetters.count)
-    var result = sumDims.isEmpty ? acc : acc.sum(sumDims)
-    if result.rank != output.count { result = result.reshape(Array(output).map { sizes[$0] ?? 1 }) }
-    let target = Array(output).map { sizes[$0] ?? 1 }
-    return result.shape == target ? result : result.expand(target).contiguous()
+    // Letters still present but not wanted (single-operand sums).
+    let extra = accLetters.indices.filter { !outputLetters.contains(accLetters[$0]) }
+    if !extra.isEmpty {
+        acc = acc.sum(extra)
+        accLetters = accLetters.enumerated().filter { !extra.contains($0.offset) }.map { $0.element }
+    }
+    let order = outputLetters.map { c in accLetters.firstIndex(of: c)! }
+    let result = acc.permute(order)
+    let target = outputLetters.map { sizes[$0] ?? 1 }
+    return result.shape == target ? result : result.expand(target)
+}
+
+/// Note (einsum contraction): `x` and `y` are contracted over their shared letters that are not kept; shared
+/// kept letters become batch dimensions and the rest are free rows/columns, so the work is one `bmm` of
+/// `[batch, rows, k] × [batch, k, cols]` instead of materialising every index combination.
+private func contractPair(_ x: Tensor, _ xl: [Character], _ y: Tensor, _ yl: [Character],
+                          keep: Set<Character>) -> (Tensor, [Character]) {
+    let shared = xl.filter { yl.contains($0) }
+    let batch = shared.filter { keep.contains($0) }
+    let contracted = shared.filter { !keep.contains($0) }
+    let freeX = xl.filter { !yl.contains($0) }
+    let freeY = yl.filter { !xl.contains($0) }
+    func size(_ t: Tensor, _ l: [Character], _ c: Character) -> Int { t.shape[l.firstIndex(of: c)!] }
+    func common(_ c: Character) -> Int { Swift.max(size(x, xl, c), size(y, yl, c)) }
+    let batchSizes = batch.map(common), kSizes = contracted.map(common)
+    let mSizes = freeX.map { size(x, xl, $0) }, nSizes = freeY.map { size(y, yl, $0) }
+    let xp = x.permute((batch + freeX + contracted).map { xl.firstIndex(of: $0)! })
+        .expand(batchSizes + mSizes + kSizes)
+    let yp = y.permute((batch + contracted + freeY).map { yl.firstIndex(of: $0)! })
+        .expand(batchSizes + kSizes + nSizes)
+    let b = batchSizes.reduce(1, *), m = mSizes.reduce(1, *), k = kSizes.reduce(1, *), n = nSizes.reduce(1, *)
+    let product = xp.reshape([b, m, k]).bmm(yp.reshape([b, k, n]))
+    return (product.reshape(batchSizes + mSizes + nSizes), batch + freeX + freeY)
 }
 
 extension OpInfo {
