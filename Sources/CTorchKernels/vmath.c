@@ -727,3 +727,9 @@ void st_relu_f32(const float *x, float *y, size_t n) {
 #endif
     for (size_t i = 0; i < n; i++) y[i] = x[i] < 0 ? 0.0f : x[i];
 }
+
+void st_binary_rows_f32(int op, const float *a, ptrdiff_t a_row, const float *b, ptrdiff_t b_row, float *y,
+                        ptrdiff_t y_row, size_t rows, size_t cols, int a_step, int b_step) {
+    for (size_t r = 0; r < rows; r++)
+        st_binary_f32(op, a + (ptrdiff_t)r * a_row, b + (ptrdiff_t)r * b_row, y + (ptrdiff_t)r * y_row, cols, a_step, b_step);
+}

@@ -132,7 +132,17 @@ func mapBinary<F: Map2>(_ a: Tensor, _ b: Tensor, out: Tensor, _ f: F) {
         let fa = UnsafeRawPointer(pa).assumingMemoryBound(to: Float.self)
         let fb = UnsafeRawPointer(pb).assumingMemoryBound(to: Float.self)
         let fo = UnsafeMutableRawPointer(po).assumingMemoryBound(to: Float.self)
-        it.run { off, n in st_binary_f32(op, fa + off[1], fb + off[2], fo + off[0], n, Int32(s1), Int32(s2)) }
+        if it.dimensionCount == 2 {
+            // A plain matrix of rows: one C call per chunk of rows.
+            let rows = it.rowCount, cols = it.rowLength
+            let ra = it.outerStride(1), rb = it.outerStride(2), ro = it.outerStride(0)
+            ThreadPool.parallelFor(rows, grain: Swift.max(1, elementwiseGrain / Swift.max(cols, 1))) { r in
+                let lo = r.lowerBound
+                st_binary_rows_f32(op, fa + lo * ra, ra, fb + lo * rb, rb, fo + lo * ro, ro, r.count, cols, Int32(s1), Int32(s2))
+            }
+        } else {
+            it.run { off, n in st_binary_f32(op, fa + off[1], fb + off[2], fo + off[0], n, Int32(s1), Int32(s2)) }
+        }
         return
     }
     it.run { off, n in

@@ -44,6 +44,10 @@ struct StridedIter {
     }
 
     var rowLength: Int { sizes[sizes.count - 1] }
+    /// Number of (merged) dimensions.
+    var dimensionCount: Int { sizes.count }
+    /// Stride of operand `k` along the first dimension (for two-dimensional spaces).
+    func outerStride(_ k: Int) -> Int { strides[k][0] }
     var rowCount: Int { count == 0 ? 0 : count / rowLength }
     func innerStride(_ k: Int) -> Int { strides[k][sizes.count - 1] }
 
