@@ -95,6 +95,17 @@ import _TestSupport
         #expect(t.toArray(of: Float.self) == [1.0, 3.140625])
     }
 
+    @Test func integersAreExact() {
+        let big = Tensor([Int64.max, Int64.min, (1 << 53) + 1])
+        #expect(big.toArray(of: Int64.self) == [Int64.max, Int64.min, (1 << 53) + 1])
+        #expect(big[2].item(Int64.self) == (1 << 53) + 1)
+        #expect(big.description == "tensor([ 9223372036854775807, -9223372036854775808,     9007199254740993])")
+        // Narrowing wraps like a C cast (as PyTorch does).
+        #expect(Tensor([Int64(1 << 40) + 5, -1]).to(.int32).toArray(of: Int32.self) == [5, -1])
+        #expect(Tensor([Int64(300), -1]).to(.uint8).toArray(of: UInt8.self) == [44, 255])
+        #expect(Tensor([Int64(0), 7]).to(.bool).toArray(of: Bool.self) == [false, true])
+    }
+
     @Test func integerArithmetic() {
         let a = Tensor([Int64(7), -7, 7, -7]), b = Tensor([Int64(2), 2, -2, -2])
         #expect(a.div(b, roundingMode: .floor).toArray(of: Int64.self) == [3, -4, -4, 3])

@@ -11,6 +11,24 @@ public protocol TensorScalar: Sendable {
     init(fromDouble value: Double)
     /// The value as a `Double`.
     var doubleValue: Double { get }
+    /// True for the integer types (conversions between them are exact, wrapping like C casts).
+    static var isIntegral: Bool { get }
+    /// The value as an `Int64` (integers exactly; floats truncated toward zero).
+    var int64Value: Int64 { get }
+    /// Converts from `Int64`, wrapping for narrower integers.
+    init(fromInt64 value: Int64)
+}
+
+extension TensorScalar {
+    public static var isIntegral: Bool { false }
+    public var int64Value: Int64 { Int64(fromDouble: doubleValue) }
+    public init(fromInt64 value: Int64) { self.init(fromDouble: Double(value)) }
+}
+
+extension IntegerScalar {
+    public static var isIntegral: Bool { true }
+    public var int64Value: Int64 { Int64(truncatingIfNeeded: self) }
+    public init(fromInt64 value: Int64) { self.init(truncatingIfNeeded: value) }
 }
 
 /// Floating-point element types that kernels compute in directly (`Float`, `Double`).
@@ -84,12 +102,17 @@ extension UInt8: IntegerScalar {
 }
 
 extension Int: TensorScalar {
+    public static var isIntegral: Bool { true }
+    public var int64Value: Int64 { Int64(self) }
+    public init(fromInt64 value: Int64) { self = Int(value) }
     public static var dtype: DType { .int64 }
     @inlinable public init(fromDouble value: Double) { self = Int(Int64(fromDouble: value)) }
     @inlinable public var doubleValue: Double { Double(self) }
 }
 
 extension Bool: TensorScalar {
+    public var int64Value: Int64 { self ? 1 : 0 }
+    public init(fromInt64 value: Int64) { self = value != 0 }
     public static var dtype: DType { .bool }
     @inlinable public init(fromDouble value: Double) { self = value != 0 }
     @inlinable public var doubleValue: Double { self ? 1 : 0 }

@@ -71,7 +71,12 @@ private struct ToBool: DTypeVisitor {
 }
 
 struct ConvertKernel<S: TensorScalar, D: TensorScalar>: Map1 {
-    @inline(__always) func callAsFunction(_ a: S) -> D { D(fromDouble: a.doubleValue) }
+    /// Integer to integer goes through `Int64` (exact, wrapping); everything else through `Double`.
+    @inline(__always) func callAsFunction(_ a: S) -> D {
+        if S.isIntegral && D.isIntegral { return D(fromInt64: a.int64Value) }
+        if S.isIntegral && D.self == Bool.self { return D(fromInt64: a.int64Value) }
+        return D(fromDouble: a.doubleValue)
+    }
 }
 
 struct IdentityKernel<T>: Map1 {

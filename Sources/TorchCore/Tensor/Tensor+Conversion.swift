@@ -51,6 +51,7 @@ extension Tensor {
     /// - Parameter type: the Swift type to return.
     public func item<T: TensorScalar>(_ type: T.Type = T.self) -> T {
         precondition(count == 1, "item: a Tensor with \(count) elements cannot be converted to Scalar")
+        if T.isIntegral && !dtype.isFloatingPoint { return T(fromInt64: intElement(at: 0)) }
         return T(fromDouble: element(at: 0))
     }
 
@@ -102,10 +103,17 @@ extension Tensor {
         }
     }
 
-    /// The exact Int64 element at a row-major position (integer tensors).
+    /// The exact Int64 element at a row-major position (integer and bool tensors).
     func intElement(at linear: Int) -> Int64 {
-        if dtype != .int64 { return Int64(element(at: linear)) }
-        return address(ofLinear: linear).load(as: Int64.self)
+        let p = address(ofLinear: linear)
+        switch dtype {
+        case .int64: return p.load(as: Int64.self)
+        case .int32: return Int64(p.load(as: Int32.self))
+        case .int16: return Int64(p.load(as: Int16.self))
+        case .int8: return Int64(p.load(as: Int8.self))
+        case .uint8, .bool: return Int64(p.load(as: UInt8.self))
+        default: return Int64(fromDouble: element(at: linear))
+        }
     }
 }
 

@@ -29,8 +29,16 @@ struct TensorFormatter {
             if t.rank != 1 { suffixes.append("size=(\(t.shape.map(String.init).joined(separator: ", "))\(t.rank == 1 ? "," : ""))") }
         } else {
             let summarize = t.count > Self.threshold
-            let shown = shownValues(summarize: summarize)
-            let fmt = ElementFormat(values: shown, dtype: t.dtype)
+            var fmt: ElementFormat
+            if t.dtype.isFloatingPoint {
+                fmt = ElementFormat(values: shownValues(summarize: summarize), dtype: t.dtype)
+            } else {
+                // Integers are printed exactly (through Int64, not Double).
+                let width = shownPositions(summarize: summarize).map { i -> Int in
+                    t.dtype == .bool ? (t.intElement(at: i) != 0 ? 4 : 5) : String(t.intElement(at: i)).count
+                }.max() ?? 1
+                fmt = ElementFormat(integerWidth: width, isBool: t.dtype == .bool)
+            }
             body = formatLevel(dim: 0, offset: 0, indent: prefix.count, summarize: summarize, fmt: fmt)
         }
         if ![DType.float32, .int64, .bool].contains(t.dtype) { suffixes.append("dtype=\(t.dtype)") }
@@ -44,18 +52,23 @@ struct TensorFormatter {
 
     /// Values that will be printed (only the edges when summarising).
     private func shownValues(summarize: Bool) -> [Double] {
-        if !summarize { return (0..<tensor.count).map { tensor.element(at: $0) } }
-        var out: [Double] = []
+        shownPositions(summarize: summarize).map { tensor.element(at: $0) }
+    }
+
+    /// Row-major positions of the elements that will be printed.
+    func shownPositions(summarize: Bool) -> [Int] {
+        if !summarize || tensor.rank == 0 { return Array(0..<tensor.count) }
+        var out: [Int] = []
         collectEdges(dim: 0, prefix: [], into: &out)
         return out
     }
 
-    private func collectEdges(dim: Int, prefix: [Int], into out: inout [Double]) {
+    private func collectEdges(dim: Int, prefix: [Int], into out: inout [Int]) {
         let n = tensor.shape[dim]
         let idx = n > 2 * Self.edgeItems ? Array(0..<Self.edgeItems) + Array((n - Self.edgeItems)..<n) : Array(0..<n)
         for i in idx {
             if dim == tensor.rank - 1 {
-                out.append(tensor.element(at: linear(prefix + [i])))
+                out.append(linear(prefix + [i]))
             } else {
                 collectEdges(dim: dim + 1, prefix: prefix + [i], into: &out)
             }
@@ -68,16 +81,23 @@ struct TensorFormatter {
         return l
     }
 
+    private func element(_ linear: Int, _ fmt: ElementFormat) -> String {
+        if tensor.dtype.isFloatingPoint { return fmt.format(tensor.element(at: linear)) }
+        let v = tensor.intElement(at: linear)
+        let s = tensor.dtype == .bool ? (v != 0 ? "True" : "False") : String(v)
+        return String(repeating: " ", count: Swift.max(0, fmt.width - s.count)) + s
+    }
+
     private func formatLevel(dim: Int, offset: Int, indent: Int, summarize: Bool, fmt: ElementFormat) -> String {
         let t = tensor
-        if t.rank == 0 { return fmt.format(t.element(at: 0)) }
+        if t.rank == 0 { return element(0, fmt) }
         let n = t.shape[dim]
         let inner = t.shape[(dim + 1)...].reduce(1, *)
         let elide = summarize && n > 2 * Self.edgeItems
         let idx: [Int?] = elide ? Array(0..<Self.edgeItems).map { Optional($0) } + [nil] + Array((n - Self.edgeItems)..<n).map { Optional($0) }
                                 : Array(0..<n).map { Optional($0) }
         if dim == t.rank - 1 {
-            let items = idx.map { i in i.map { fmt.format(t.element(at: offset + $0)) } ?? " ..." }
+            let items = idx.map { i in i.map { element(offset + $0, fmt) } ?? " ..." }
             // Wrap at the line width.
             let perLine = Swift.max(1, (Self.lineWidth - indent) / (fmt.width + 2))
             var lines: [String] = []
@@ -124,6 +144,12 @@ struct ElementFormat {
         let probe = ElementFormat(mode: mode, width: 0)
         for v in values where !dtype.isFloatingPoint || (v.isFinite && v != 0) { w = Swift.max(w, probe.raw(v).count) }
         width = w
+    }
+
+    /// The format of an integer or bool tensor whose widest element has `integerWidth` characters.
+    init(integerWidth: Int, isBool: Bool) {
+        mode = isBool ? .bool : .integer
+        width = integerWidth
     }
 
     private init(mode: Mode, width: Int) {
