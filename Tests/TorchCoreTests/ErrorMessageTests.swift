@@ -28,6 +28,20 @@ import Torch
         #expect(stderr(of: r).contains("index 5 is out of bounds for dimension 0 with size 2"))
     }
 
+    @Test func indexTensorOutOfRange() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones([2, 3])[Tensor([Int64(0), 2])]
+        }
+        #expect(stderr(of: r).contains("index 2 is out of bounds for dimension 0 with size 2"))
+    }
+
+    @Test func requiresGradOnIntegers() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor([Int64(1)]).requiresGrad_()
+        }
+        #expect(stderr(of: r).contains("only tensors of floating point dtype can require gradients"))
+    }
+
     @Test func modifiedSavedTensor() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let x = Tensor([Float(1), 2]).requiresGrad_()

@@ -202,6 +202,27 @@ import _TestSupport
         #expect(x.take(Tensor([Int64(0), 23])).toArray(of: Float.self) == [0, 23])
     }
 
+    @Test func edgeCases() {
+        let x = Tensor.arange(0, 6, dtype: .float32).reshape(2, 3)
+        // Negative entries in index tensors count from the end.
+        #expect(x[.all, Tensor([Int64(-1), 0])].toArray(of: Float.self) == [2, 0, 5, 3])
+        // An empty index tensor selects nothing.
+        #expect(x[Tensor([Int64](), shape: [0])].shape == [0, 3])
+        // A 0-d index tensor removes the dimension like an integer.
+        #expect(x[Tensor(scalar: Int64(1))].shape == [3])
+        // Ranges past the end are clamped, empty ranges give empty views.
+        #expect(x[.all, 1..<10].shape == [2, 2])
+        #expect(x[.all, 3...].shape == [2, 0])
+        // An all-false mask selects nothing; a 0-d tensor indexes with ellipsis.
+        #expect(x[x.gt(100)].shape == [0])
+        let s = Tensor(scalar: Float(5))
+        #expect(s[.ellipsis].item() == 5 && s[.newAxis].shape == [1])
+        // Empty tensors flow through ops.
+        let e = Tensor.zeros([0, 3])
+        #expect((e + 1).shape == [0, 3] && e.sum().item() == 0 && e.t().shape == [3, 0])
+        #expect(Tensor.cat([e, x], dim: 0).shape == [2, 3])
+    }
+
     @Test func assignment() {
         let y = Tensor.zeros([3, 4])
         y[y.eq(0)] = 1
