@@ -82,6 +82,28 @@ import _TestSupport
         #expect(q.grad!.toArray(of: Float.self) == [56])
     }
 
+    @Test func inPlaceThroughViewsOfNonContiguousBases() {
+        // base is a transposed (non-contiguous) non-leaf; write through a view of a view of it.
+        let x = Tensor.arange(0, 6, dtype: .float64).reshape(2, 3).requiresGrad_()
+        let w = Tensor([10.0, 20]).requiresGrad_()
+        let base = (x * 1).t()             // [3, 2], strides [1, 3]
+        base[1].mul_(w)                    // row 1 of base = column 1 of x
+        base[.all, 0][2...].add_(5)        // a view of a view
+        (base * base).sum().backward()
+        // Expected from the out-of-place equivalent.
+        let x2 = Tensor.arange(0, 6, dtype: .float64).reshape(2, 3).requiresGrad_()
+        let w2 = Tensor([10.0, 20]).requiresGrad_()
+        let t = x2.t()
+        let r1 = t[1] * w2
+        let r0 = Tensor.cat([t[0], t[1].detach() * 0 + r1, t[2]].map { $0.unsqueeze(0) }, dim: 0)
+        let col0Shift = Tensor([0.0, 0, 5]).unsqueeze(1) * Tensor([1.0, 0]).unsqueeze(0)
+        let ref = r0 + col0Shift
+        (ref * ref).sum().backward()
+        #expect(base.detach().equal(ref.detach()))
+        #expect(x.grad!.equal(x2.grad!))
+        #expect(w.grad!.equal(w2.grad!))
+    }
+
     @Test func multipleUsesAndDiamond() {
         let x = Tensor([3.0]).requiresGrad_()
         let a = x * x

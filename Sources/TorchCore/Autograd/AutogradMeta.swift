@@ -13,6 +13,11 @@ final class AutogradMeta {
     var leafHooks: [TensorHook] = []
     /// For a differentiable view: the tensor it views (for in-place ops on views).
     var viewBase: Tensor?
+    /// For a differentiable view: re-creates the view from a tensor shaped like `viewBase`.
+    var viewReplay: ((Tensor) -> Tensor)?
+    /// The storage version when this view's `gradFn` was set; a later in-place write anywhere in the storage
+    /// (through the base or another view) makes the history stale.
+    var viewVersion = 0
 }
 
 /// A tensor hook: receives the gradient and may return a replacement.
@@ -48,7 +53,24 @@ extension Tensor {
     }
 
     /// The node that created this tensor, or nil for leaves.
-    public var gradFn: Node? { impl.autograd?.gradFn }
+    public var gradFn: Node? {
+        refreshViewHistory()
+        return impl.autograd?.gradFn
+    }
+
+    /// Note (view history): after an in-place write to a base (directly or through another view), every other
+    /// differentiable view of it must differentiate through the write. As in PyTorch, a view whose recorded
+    /// storage version is stale re-derives its `gradFn` by replaying its view ops on the (rebased) base.
+    func refreshViewHistory() {
+        guard let m = impl.autograd, let base = m.viewBase, let replay = m.viewReplay,
+              m.viewVersion != impl.storage.version else { return }
+        m.viewVersion = impl.storage.version
+        guard base.requiresGrad else { return }
+        let v = enableGrad { replay(base) }
+        m.gradFn = v.impl.autograd?.gradFn
+        m.outputNr = v.impl.autograd?.outputNr ?? 0
+        m.requiresGrad = true
+    }
 
     /// True for tensors not created by a recorded op.
     public var isLeaf: Bool { impl.autograd?.gradFn == nil }
@@ -93,6 +115,7 @@ extension Tensor {
             m.gradFn = nil
             m.requiresGrad = false
             m.viewBase = nil
+            m.viewReplay = nil
         }
         return self
     }
@@ -116,6 +139,7 @@ extension Tensor {
 
     /// The edge in the graph that a gradient for this tensor flows along, or nil when it needs none.
     var gradientEdge: Edge? {
+        refreshViewHistory()
         guard let m = impl.autograd, m.requiresGrad else { return nil }
         if let fn = m.gradFn { return Edge(node: fn, inputNr: m.outputNr) }
         return Edge(node: gradAccumulator(), inputNr: 0)

@@ -34,19 +34,21 @@ extension Tensor {
     var inPlaceSource: Tensor { shouldRecord(self) ? clone() : self }
 
     private func rebaseView(base: Tensor, newValue: Tensor, op: String) {
-        precondition(base.isContiguous, "\(op): in-place operation on a view of a non-contiguous tensor that requires grad is not supported")
-        let region = regionView(of: self, in: base)
+        guard let region = impl.autograd?.viewReplay else {
+            preconditionFailure("\(op): internal error: a differentiable view without its replay function")
+        }
         let node = FunctionNode(opName: "copySlices", inputs: [base, newValue], saved: [], numOutputs: 1) { ctx in
             overwriteBackward(ctx.grad, region)
         }
         base.impl.meta.gradFn = node
         base.impl.meta.outputNr = 0
         base.impl.meta.requiresGrad = true
-        // The view's own history becomes a view of the rebased base.
-        let v = base.asStrided(shape, strides, storageOffset: storageOffset)
-        impl.meta.gradFn = v.gradFn
-        impl.meta.outputNr = 0
+        // The view's own history becomes the replayed view of the rebased base.
+        let v = region(base)
+        impl.meta.gradFn = v.impl.autograd?.gradFn
+        impl.meta.outputNr = v.impl.autograd?.outputNr ?? 0
         impl.meta.requiresGrad = true
+        impl.meta.viewVersion = storage.version
     }
 
     /// Whether a direct in-place kernel may run (no graph to record, dtype already the result type).

@@ -24,7 +24,8 @@ extension Tensor {
         }
         if newShape == shape { return self }
         let inShape = shape
-        return makeView("expand", shape: newShape, strides: newStrides, offset: storageOffset) { $0.sumToSize(inShape) }
+        return makeView("expand", shape: newShape, strides: newStrides, offset: storageOffset,
+                        replay: { $0.expand(newShape) }) { $0.sumToSize(inShape) }
     }
 
     /// Variadic form of ``expand(_:)``.

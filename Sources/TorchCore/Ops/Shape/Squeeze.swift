@@ -19,7 +19,9 @@ extension Tensor {
     private func squeezeKeeping(_ keep: [Int]) -> Tensor {
         if keep.count == rank { return self }
         let inShape = shape
-        return makeView("squeeze", shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: storageOffset) {
+        let outShape = keep.map { shape[$0] }
+        return makeView("squeeze", shape: outShape, strides: keep.map { strides[$0] }, offset: storageOffset,
+                        replay: { $0.reshape(outShape) }) {
             $0.reshape(inShape)
         }
     }
@@ -32,7 +34,8 @@ extension Tensor {
         let newStride = d < rank ? strides[d] * shape[d] : 1
         s.insert(1, at: d)
         st.insert(newStride, at: d)
-        return makeView("unsqueeze", shape: s, strides: st, offset: storageOffset) { $0.squeeze(d) }
+        return makeView("unsqueeze", shape: s, strides: st, offset: storageOffset,
+                        replay: { $0.unsqueeze(d) }) { $0.squeeze(d) }
     }
 }
 

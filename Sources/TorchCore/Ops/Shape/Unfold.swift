@@ -18,7 +18,8 @@ extension Tensor {
         newShape.append(size)
         newStrides.append(strides[d])
         let inShape = shape
-        return makeView("unfold", shape: newShape, strides: newStrides, offset: storageOffset) { g in
+        return makeView("unfold", shape: newShape, strides: newStrides, offset: storageOffset,
+                        replay: { $0.unfold(d, size: size, step: step) }) { g in
             viewScatterAdd(g, baseShape: inShape) { $0.unfold(d, size: size, step: step) }
         }
     }
@@ -40,7 +41,11 @@ extension Tensor {
         let rel = off - storageOffset
         precondition(!shouldRecord(self) || isContiguous,
                      "asStrided: gradient is only supported for a contiguous input")
-        return makeView("asStrided", shape: size, strides: stride, offset: off) { g in
+        let replay: (Tensor) -> Tensor = { base in
+            let c = base.contiguous()
+            return c.asStrided(size, stride, storageOffset: c.storageOffset + rel)
+        }
+        return makeView("asStrided", shape: size, strides: stride, offset: off, replay: replay) { g in
             viewScatterAdd(g, baseShape: inShape) { base in
                 base.contiguous().asStrided(size, stride, storageOffset: base.contiguous().storageOffset + rel)
             }
@@ -72,7 +77,8 @@ extension Tensor {
         newShape.append(len)
         newStrides.append(strides[a] + strides[b])
         let inShape = shape
-        return makeView("diagonal", shape: newShape, strides: newStrides, offset: start) { g in
+        return makeView("diagonal", shape: newShape, strides: newStrides, offset: start,
+                        replay: { $0.diagonal(offset: offset, dim1: a, dim2: b) }) { g in
             viewScatterAdd(g, baseShape: inShape) { $0.diagonal(offset: offset, dim1: a, dim2: b) }
         }
     }

@@ -7,12 +7,25 @@ extension Tensor {
     }
 
     /// Creates a view of `self` and records it, with `backward` mapping the view's gradient to `self`'s.
+    ///
+    /// Note (view replay): `replay` re-creates this view from any tensor shaped like `self` with the same
+    /// logical ops. Composed along a chain of views it maps the differentiable base to the view, which is what
+    /// an in-place write through the view needs to route gradients (whatever the base's memory layout).
     func makeView(_ op: String, shape: [Int], strides: [Int], offset: Int,
+                  replay: @escaping (Tensor) -> Tensor,
                   backward: @escaping (Tensor) -> Tensor) -> Tensor {
         let out = aliased(shape: shape, strides: strides, offset: offset)
         if shouldRecord(self) {
             record(op, inputs: [self], outputs: [out]) { ctx in [backward(ctx.grad)] }
-            out.impl.meta.viewBase = impl.autograd?.viewBase ?? self
+            let meta = out.impl.meta
+            meta.viewVersion = storage.version
+            if let parentBase = impl.autograd?.viewBase, let parentReplay = impl.autograd?.viewReplay {
+                meta.viewBase = parentBase
+                meta.viewReplay = { replay(parentReplay($0)) }
+            } else {
+                meta.viewBase = self
+                meta.viewReplay = replay
+            }
         }
         return out
     }
@@ -70,7 +83,10 @@ func regionView(of region: Tensor, in base: Tensor) -> (Tensor) -> Tensor {
 func overwriteBackward(_ g: Tensor, _ view: (Tensor) -> Tensor) -> [Tensor?] {
     let keep = noGrad { () -> Tensor in
         let m = Tensor.ones(g.shape, dtype: g.dtype)
-        view(m).fillRaw(0)
+        let region = view(m)
+        precondition(region.storage === m.storage,
+                     "in-place write through a view: this chain of views cannot be replayed as a view of its base (a reshape had to copy); clone the base first")
+        region.fillRaw(0)
         return m
     }
     return [g * keep, view(g)]
