@@ -164,6 +164,19 @@ import _TestSupport
         #expect(y.grad!.toArray(of: Double.self) == [0, 0, 0, 8, 4, 2])
     }
 
+    @Test func cumprodGradientWithZeros() {
+        // y = [a, ab, abc, abcd] with b = 0: dL/dx for L = Σ y.
+        let x = Tensor([2.0, 0, 3, 4]).requiresGrad_()
+        x.cumprod(dim: 0).sum().backward()
+        // d/da = 1 + b + bc + bcd = 1; d/db = a + ac + acd = 2 + 6 + 24 = 32; d/dc = ab + abd = 0; d/dd = abc = 0.
+        #expect(x.grad!.toArray(of: Double.self) == [1, 32, 0, 0])
+        let z = Tensor([[0.0, 5, 0], [1, 2, 3]]).requiresGrad_()
+        z.cumprod(dim: 1).sum().backward()
+        // Row 0: d/dx0 = 1 + 5 + 0 = 6, d/dx1 = x0 + x0·x2 = 0, d/dx2 = x0·x1 = 0. Row 1 without zeros.
+        let expected: [Double] = [6, 0, 0, 9, 4, 2]  // row 1: 1 + x1 + x1·x2, x0 + x0·x2, x0·x1
+        #expect(z.grad!.toArray(of: Double.self) == expected)
+    }
+
     @Test func grandAllowUnused() {
         let a = Tensor([1.0]).requiresGrad_(), b = Tensor([2.0]).requiresGrad_()
         let g = Torch.grad(outputs: [(a * 3).sum()], inputs: [a, b], allowUnused: true)

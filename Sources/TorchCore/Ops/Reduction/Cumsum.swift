@@ -21,8 +21,7 @@ extension Tensor {
         let out = scanKernel(d, product: true)
         if shouldRecord(self) {
             record("cumprod", inputs: [self], outputs: [out], saving: [self], savingOutputs: [0]) { ctx in
-                let x = ctx.saved[0], y = ctx.saved[1]
-                return [(ctx.grad * y).flip([d]).cumsum(dim: d).flip([d]) / x]
+                [cumprodBackward(ctx.grad, ctx.saved[0], ctx.saved[1], dim: d)]
             }
         }
         return out
@@ -61,6 +60,26 @@ extension Tensor {
         }
         return dtype.isFloatingPoint ? out.cast(dtype) : out
     }
+}
+
+/// The gradient of `y = cumprod(x)` along `dim`, exact with zeros: `dL/dx_i = Σ_{j≥i} g_j Π_{k≤j, k≠i} x_k`.
+///
+/// Before the first zero of a row, `Σ_{j≥i} g_j y_j / x_i` (the division is safe there); at the first zero,
+/// the same sum with that zero replaced by one; after it, zero.
+func cumprodBackward(_ g: Tensor, _ x: Tensor, _ y: Tensor, dim d: Int) -> Tensor {
+    let reverseCumsum: (Tensor) -> Tensor = { $0.flip([d]).cumsum(dim: d).flip([d]) }
+    let nonzero = x.ne(0).to(x.dtype)
+    let before = nonzero.cumprod(dim: d)  // 1 strictly before the first zero
+    let n = x.shape[d]
+    var firstShape = x.shape
+    firstShape[d] = 1
+    let shifted = Tensor.cat([Tensor.ones(firstShape, dtype: x.dtype), before.narrow(d, 0, n - 1)], dim: d)
+    let firstZero = shifted - before  // 1 exactly at the first zero
+    let safeX = where_(before.gt(0), x, Tensor.ones([], dtype: x.dtype))
+    let head = reverseCumsum(g * y) / safeX * before
+    let xOne = x + firstZero  // the first zero replaced by one
+    let atZero = reverseCumsum(g * xOne.cumprod(dim: d)) * firstZero
+    return head + atZero
 }
 
 extension OpInfo {
