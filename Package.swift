@@ -29,7 +29,8 @@ let package = Package(
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
             ]
         ),
-        .target(name: "Torch", dependencies: ["TorchCore"]),
+        .target(name: "TorchNN", dependencies: ["TorchCore"]),
+        .target(name: "Torch", dependencies: ["TorchCore", "TorchNN"]),
         .target(name: "_TestSupport", dependencies: ["TorchCore"]),
         .executableTarget(
             name: "swifttorch",

@@ -1,2 +1,3 @@
 // The umbrella module: `import Torch` is all a SwiftTorch user writes.
 @_exported import TorchCore
+@_exported import TorchNN

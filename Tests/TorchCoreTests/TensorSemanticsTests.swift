@@ -9,8 +9,15 @@ import _TestSupport
         #expect(a.toArray(of: Int64.self) == [1, 2, 3, 4])
         let b: Tensor = [1, 2.5]
         #expect(b.dtype == .float32 && b.toArray(of: Float.self) == [1, 2.5])
+        // A scalar literal behaves like a Python number: full precision, and it does not change a tensor's dtype.
         let s: Tensor = 3.5
         #expect(s.rank == 0 && s.item() == 3.5)
+        #expect((Tensor.ones([2]) * s).dtype == .float32)
+        #expect((Tensor([Int32(1)]) * s).dtype == .float32)
+        let d = Tensor([0.25, 0.75])
+        #expect((d * (1 - 0.1)).toArray(of: Double.self) == [0.25 * 0.9, 0.75 * 0.9])
+        let big: Tensor = 9_007_199_254_740_993
+        #expect(big.item(Int64.self) == 9_007_199_254_740_993)
         let m = Tensor([[1.0, 2.0], [3.0, 4.0]] as [[Double]])
         #expect(m.dtype == .float64 && m.shape == [2, 2])
     }

@@ -60,21 +60,37 @@ extension Tensor {
 
 // MARK: - Literals
 
+/// Note (scalar literals): Swift may type a literal inside an expression as `Tensor` (`t * (1 - 0.1)` can
+/// become `Tensor(1) - Tensor(0.1)`). So a scalar literal makes a *wrapped number*, as PyTorch makes of a
+/// Python number: it keeps full precision (float64/int64), arithmetic between wrapped numbers stays wrapped,
+/// and in an op with a real tensor it does not change that tensor's dtype (`float32Tensor * 0.1` is float32,
+/// `intTensor * 2.5` is float32). Array literals of numbers get PyTorch's default dtypes (`[1, 2]` is int64,
+/// `[1, 2.5]` float32), like `torch.tensor([...])`; use `Tensor(scalar:)` for a typed 0-d tensor.
 extension Tensor: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral {
-    /// A 0-d `float32` tensor.
-    public init(floatLiteral value: Double) { self.init(scalar: Float(value)) }
-    /// A 0-d `int64` tensor.
-    public init(integerLiteral value: Int) { self.init(scalar: Int64(value)) }
-    /// A 0-d `bool` tensor.
-    public init(booleanLiteral value: Bool) { self.init(scalar: value) }
+    /// A wrapped number holding the literal in float64.
+    public init(floatLiteral value: Double) { self = Tensor.wrapped(value, dtype: .float64) }
+    /// A wrapped number holding the literal in int64.
+    public init(integerLiteral value: Int) { self = Tensor.wrapped(Double(value), dtype: .int64, exact: Int64(value)) }
+    /// A wrapped `bool` number.
+    public init(booleanLiteral value: Bool) { self = Tensor.wrapped(value ? 1 : 0, dtype: .bool) }
     /// Stacks the elements (`[[1, 2], [3, 4]]` is a 2×2 `int64` tensor; `[1, 2.5]` is `float32`).
     public init(arrayLiteral elements: Tensor...) {
-        precondition(!elements.isEmpty || true)
         if elements.isEmpty {
             self = Tensor.empty([0])
-        } else {
-            self = Tensor.stack(elements.map { $0 }, dim: 0)
+            return
+        }
+        // Scalar literals carry full precision; the array gets PyTorch's default dtype for its kind.
+        let stacked = Tensor.stack(elements.map { $0.literalDefaulted }, dim: 0)
+        self = stacked
+    }
+
+    /// A literal-made value converted to PyTorch's default dtype of its kind (float32, int64, bool).
+    var literalDefaulted: Tensor {
+        guard impl.isWrappedNumber else { return self }
+        switch dtype {
+        case .float64: return cast(.float32)
+        default: return cast(dtype)
         }
     }
 }

@@ -47,13 +47,13 @@ extension Tensor {
     public static func / (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).div(rhs) }
 
     /// Tensor plus a `Float` scalar.
-    public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs + Double(rhs) }
+    @_disfavoredOverload public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs + Double(rhs) }
     /// Tensor minus a `Float` scalar.
-    public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs - Double(rhs) }
+    @_disfavoredOverload public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs - Double(rhs) }
     /// Tensor times a `Float` scalar.
-    public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs * Double(rhs) }
+    @_disfavoredOverload public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs * Double(rhs) }
     /// Tensor divided by a `Float` scalar.
-    public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs / Double(rhs) }
+    @_disfavoredOverload public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs / Double(rhs) }
 
     /// `self + alpha·other` (`torch.add` with `alpha`).
     /// - Parameters:

@@ -56,9 +56,14 @@ extension Tensor {
         return out
     }
 
-    /// A 0-d tensor standing for a Swift scalar operand.
-    static func wrapped(_ value: Double, dtype: DType) -> Tensor {
-        let t = Tensor.full([], value, dtype: dtype)
+    /// A 0-d tensor standing for a Swift scalar operand (or literal); `exact` keeps integers beyond 2^53.
+    static func wrapped(_ value: Double, dtype: DType, exact: Int64? = nil) -> Tensor {
+        let t: Tensor
+        if let exact, dtype == .int64 {
+            t = Tensor([exact], shape: [])
+        } else {
+            t = Tensor.full([], value, dtype: dtype)
+        }
         t.impl.isWrappedNumber = true
         return t
     }
@@ -68,6 +73,8 @@ extension Tensor {
 /// 0-d tensors, which take precedence over wrapped Swift scalars, unless a lower tier has a higher category.
 func resultType(_ a: Tensor, _ b: Tensor) -> DType {
     if a.dtype == b.dtype { return a.dtype }
+    // Two wrapped numbers combine at full precision (float64 / int64), like Python numbers.
+    if a.impl.isWrappedNumber && b.impl.isWrappedNumber { return DType.promote(a.dtype, b.dtype) }
     return resultType([a, b])
 }
 
@@ -167,7 +174,9 @@ func binaryMap<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor, dtype: DType
         if out.impl !== target.impl { copyElements(from: target, to: out) }
         return out
     }
-    return target.cast(dtype)
+    let result = target.cast(dtype)
+    if a.impl.isWrappedNumber && b.impl.isWrappedNumber { result.impl.isWrappedNumber = true }
+    return result
 }
 
 /// Compares with broadcasting in the promoted type; the result is `bool`.

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+import Torch
+import _TestSupport
+
+/// TorchNN layers and losses against values computed by real PyTorch (`scripts/make_nn_reference.py`).
+@Suite struct NNTests {
+    struct Encoded: Decodable {
+        let shape: [Int]
+        let values: [Double]
+        var tensor: Tensor { Tensor(values, shape: shape) }
+        var indices: Tensor { Tensor(values.map { Int64($0) }, shape: shape) }
+    }
+    struct LinearCase: Decodable { let weight, bias, x, gy, y, gx, gw, gb: Encoded }
+    struct StateEntry: Decodable {
+        let key: String
+        let value: Encoded
+        init(from decoder: Decoder) throws {
+            var c = try decoder.unkeyedContainer()
+            key = try c.decode(String.self)
+            value = try c.decode(Encoded.self)
+        }
+    }
+    struct MLPCase: Decodable { let state: [StateEntry]; let x: Encoded; let y: Encoded }
+    struct LossCase: Decodable {
+        let input, loss, gloss, ginput: Encoded
+        let target: Encoded?
+        let weight: Encoded?
+        let probs: Encoded?
+        let other: Encoded?
+    }
+    struct Reference: Decodable { let linear: LinearCase; let mlp: MLPCase; let losses: [String: LossCase] }
+
+    static let reference: Reference = {
+        let url = Bundle.module.url(forResource: "nn_reference", withExtension: "json", subdirectory: "Resources")!
+        return try! JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+    }()
+
+    func check(_ t: Tensor, _ e: Encoded, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let c = compareClose(t, e.values, shape: e.shape, rtol: 1e-10, atol: 1e-12)
+        #expect(c.isClose, "\(what): \(c.message)", sourceLocation: sourceLocation)
+    }
+
+    @Test func linearForwardBackward() throws {
+        let r = Self.reference.linear
+        let layer = Linear(4, 3, dtype: .float64)
+        try layer.loadStateDict(["weight": r.weight.tensor, "bias": r.bias.tensor])
+        let x = r.x.tensor.requiresGrad_()
+        let y = layer(x)
+        check(y, r.y, "y")
+        (y * r.gy.tensor).sum().backward()
+        check(x.grad!, r.gx, "dx")
+        check(layer.weight.grad!, r.gw, "dW")
+        check(layer.bias.grad!, r.gb, "db")
+        let r2 = gradcheck({ F.linear($0[0], $0[1], $0[2]) },
+                           inputs: [r.x.tensor.requiresGrad_(), r.weight.tensor.requiresGrad_(), r.bias.tensor.requiresGrad_()])
+        #expect(r2.passed, "\(r2)")
+    }
+
+    @Test func sequentialStateDictMatchesPyTorch() throws {
+        let r = Self.reference.mlp
+        let mlp = Sequential {
+            Linear(4, 8, dtype: .float64)
+            ReLU()
+            Linear(8, 3, dtype: .float64)
+        }
+        #expect(mlp.stateDict().map { $0.key } == r.state.map { $0.key })
+        #expect(mlp.stateDict().map { $0.value.shape } == r.state.map { $0.value.shape })
+        #expect(mlp.parameterCount == 4 * 8 + 8 + 8 * 3 + 3)
+        var dict: [String: Tensor] = [:]
+        for e in r.state { dict[e.key] = e.value.tensor }
+        try mlp.loadStateDict(dict)
+        check(mlp(r.x.tensor), r.y, "mlp output")
+        #expect(mlp.namedModules().map { $0.0 } == ["", "0", "1", "2"])
+        mlp.eval()
+        #expect(mlp.modules().allSatisfy { !$0.training })
+    }
+
+    @Test func loadStateDictReportsProblems() throws {
+        let layer = Linear(2, 2)
+        #expect(throws: StateDictError.self) { try layer.loadStateDict(["weight": Tensor.zeros([2, 2])]) }
+        let keys = try layer.loadStateDict(["weight": Tensor.zeros([2, 2]), "extra": Tensor.zeros([1])], strict: false)
+        #expect(keys.missingKeys == ["bias"] && keys.unexpectedKeys == ["extra"])
+        #expect(throws: StateDictError.shapeMismatch(key: "weight", expected: [2, 2], got: [3, 2])) {
+            try layer.loadStateDict(["weight": Tensor.zeros([3, 2]), "bias": Tensor.zeros([2])])
+        }
+        let noBias = Linear(3, 2, bias: false)
+        #expect(noBias.stateDict().map { $0.key } == ["weight"])
+    }
+
+    @Test(arguments: ["ce_mean", "ce_weight_ignore_smooth", "ce_extra_dims_sum", "ce_none_smooth", "ce_probs_smooth",
+                      "nll_weight_mean", "mse_mean", "l1_sum"])
+    func lossMatchesPyTorch(_ name: String) {
+        let c = Self.reference.losses[name]!
+        let input = c.input.tensor.requiresGrad_()
+        let loss: Tensor
+        switch name {
+        case "ce_mean": loss = F.crossEntropy(input, c.target!.indices)
+        case "ce_weight_ignore_smooth":
+            loss = F.crossEntropy(input, c.target!.indices, weight: c.weight!.tensor, ignoreIndex: -100, labelSmoothing: 0.1)
+        case "ce_extra_dims_sum": loss = F.crossEntropy(input, c.target!.indices, reduction: .sum)
+        case "ce_none_smooth": loss = F.crossEntropy(input, c.target!.indices, reduction: .none, labelSmoothing: 0.2)
+        case "ce_probs_smooth": loss = F.crossEntropy(input, c.probs!.tensor, labelSmoothing: 0.1)
+        case "nll_weight_mean": loss = F.nllLoss(input.logSoftmax(dim: 1), c.target!.indices, weight: c.weight!.tensor)
+        case "mse_mean": loss = F.mseLoss(input, c.other!.tensor)
+        default: loss = F.l1Loss(input, c.other!.tensor, reduction: .sum)
+        }
+        check(loss, c.loss, "\(name) loss")
+        (loss * c.gloss.tensor).sum().backward()
+        check(input.grad!, c.ginput, "\(name) input gradient")
+    }
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Writes Tests/TorchCoreTests/Resources/nn_reference.json: layer and loss values and gradients computed by real
+PyTorch in float64. The tests read the JSON; regenerate with (torch installed):
+    python3 scripts/make_nn_reference.py
+Inputs are fixed by seeds, so the file is identical on every run.
+"""
+import json
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "Tests", "TorchCoreTests", "Resources", "nn_reference.json")
+torch.manual_seed(0)
+torch.set_default_dtype(torch.float64)
+
+
+def enc(t):
+    t = t.detach()
+    return {"shape": list(t.shape), "values": [float(v) for v in t.reshape(-1).tolist()]}
+
+
+def enci(t):
+    return {"shape": list(t.shape), "values": [int(v) for v in t.reshape(-1).tolist()]}
+
+
+out = {}
+
+# Linear forward/backward with explicit weights.
+lin = nn.Linear(4, 3)
+x = torch.randn(2, 4, requires_grad=True)
+gy = torch.randn(2, 3)
+y = lin(x)
+(y * gy).sum().backward()
+out["linear"] = {"weight": enc(lin.weight), "bias": enc(lin.bias), "x": enc(x), "gy": enc(gy), "y": enc(y),
+                 "gx": enc(x.grad), "gw": enc(lin.weight.grad), "gb": enc(lin.bias.grad)}
+
+# Sequential MLP: keys and output.
+mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+xm = torch.randn(5, 4)
+out["mlp"] = {"state": [[k, enc(v)] for k, v in mlp.state_dict().items()], "x": enc(xm), "y": enc(mlp(xm))}
+
+
+def loss_case(fn, inp, **extra):
+    inp = inp.clone().requires_grad_(True)
+    loss = fn(inp)
+    g = torch.randn_like(loss) if loss.dim() > 0 else torch.tensor(1.0)
+    (loss * g).sum().backward()
+    case = {"input": enc(inp), "loss": enc(loss), "gloss": enc(g), "ginput": enc(inp.grad)}
+    case.update(extra)
+    return case
+
+
+logits = torch.randn(4, 5)
+target = torch.tensor([1, 0, 4, 2])
+target_ign = torch.tensor([1, -100, 4, 2])
+weight = torch.tensor([1.0, 2.0, 0.5, 1.5, 3.0])
+logits3 = torch.randn(2, 3, 4)
+target3 = torch.tensor([[0, 2, 1, 1], [2, 0, 0, 1]])
+probs = torch.softmax(torch.randn(4, 5), dim=1)
+cases = {
+    "ce_mean": loss_case(lambda i: F.cross_entropy(i, target), logits, target=enci(target)),
+    "ce_weight_ignore_smooth": loss_case(
+        lambda i: F.cross_entropy(i, target_ign, weight=weight, ignore_index=-100, label_smoothing=0.1), logits,
+        target=enci(target_ign), weight=enc(weight)),
+    "ce_extra_dims_sum": loss_case(lambda i: F.cross_entropy(i, target3, reduction="sum"), logits3, target=enci(target3)),
+    "ce_none_smooth": loss_case(lambda i: F.cross_entropy(i, target, reduction="none", label_smoothing=0.2), logits,
+                                target=enci(target)),
+    "ce_probs_smooth": loss_case(lambda i: F.cross_entropy(i, probs, label_smoothing=0.1), logits, probs=enc(probs)),
+    "nll_weight_mean": loss_case(lambda i: F.nll_loss(F.log_softmax(i, 1), target, weight=weight), logits,
+                                 target=enci(target), weight=enc(weight)),
+    "mse_mean": loss_case(lambda i: F.mse_loss(i, probs), logits, other=enc(probs)),
+    "l1_sum": loss_case(lambda i: F.l1_loss(i, probs, reduction="sum"), logits, other=enc(probs)),
+}
+out["losses"] = cases
+
+with open(OUT, "w") as f:
+    json.dump(out, f, indent=1, sort_keys=True)
+    f.write("\n")
+print("wrote", OUT, "with torch", torch.__version__)
