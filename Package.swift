@@ -30,7 +30,8 @@ let package = Package(
             ]
         ),
         .target(name: "TorchNN", dependencies: ["TorchCore"]),
-        .target(name: "Torch", dependencies: ["TorchCore", "TorchNN"]),
+        .target(name: "TorchOptim", dependencies: ["TorchCore"]),
+        .target(name: "Torch", dependencies: ["TorchCore", "TorchNN", "TorchOptim"]),
         .target(name: "_TestSupport", dependencies: ["TorchCore"]),
         .executableTarget(
             name: "swifttorch",

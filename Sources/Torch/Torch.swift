@@ -1,3 +1,4 @@
 // The umbrella module: `import Torch` is all a SwiftTorch user writes.
 @_exported import TorchCore
 @_exported import TorchNN
+@_exported import TorchOptim

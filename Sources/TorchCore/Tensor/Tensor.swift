@@ -52,6 +52,9 @@ public struct Tensor: Sendable {
     public func size(_ dim: Int) -> Int { impl.shape[normalizeDim(dim, rank, op: "size")] }
     /// The shared storage.
     public var storage: Storage { impl.storage }
+    /// The identity of this tensor object (shared by copies of the handle, not by views): Python's `id(t)`,
+    /// for keying per-parameter state.
+    public var identity: ObjectIdentifier { ObjectIdentifier(impl) }
     /// True when the elements are laid out densely in row-major order.
     public var isContiguous: Bool { impl.isContiguous }
     /// True when this is a floating-point tensor.
