@@ -3,7 +3,7 @@ import Torch
 
 /// `swifttorch demo`: fits a small linear regression with autograd and prints the loss falling.
 struct Demo: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Fit y = 3x₁ − 2x₂ + 0.5 + noise with autograd and plain gradient descent.")
+    static let configuration = CommandConfiguration(abstract: "Fit y = 3x₁ − 2x₂ + 0.5 + noise with a Linear layer, MSE loss and SGD.")
 
     @Option(help: "Training steps.") var steps = 200
     @Option(help: "Learning rate.") var lr = 0.1
@@ -15,25 +15,20 @@ struct Demo: ParsableCommand {
         let x = Tensor.randn([n, 2])
         let trueW = Tensor([Float(3), -2], shape: [2, 1])
         let y = x.matmul(trueW) + 0.5 + Tensor.randn([n, 1]) * 0.1
-        let w = Tensor.zeros([2, 1]).requiresGrad_()
-        let b = Tensor.zeros([1]).requiresGrad_()
+        let model = Linear(2, 1)
+        let optimizer = SGD(model.parameters(), lr: lr)
         var last = Double.infinity
         for step in 0...steps {
-            w.grad = nil
-            b.grad = nil
-            let pred = x.matmul(w) + b
-            let loss = (pred - y).square().mean()
+            optimizer.zeroGrad()
+            let loss = F.mseLoss(model(x), y)
             loss.backward()
-            noGrad {
-                w.sub_(w.grad! * lr)
-                b.sub_(b.grad! * lr)
-            }
+            optimizer.step()
             last = loss.item()
-            if step % (steps / 10 == 0 ? 1 : steps / 10) == 0 {
+            if step % Swift.max(1, steps / 10) == 0 {
                 print("step \(step)  loss \(ElementFormatting.fixed(last))")
             }
         }
-        let wv = w.detach().toArray(of: Float.self), bv = b.detach().item(Float.self)
+        let wv = model.weight.detach().toArray(of: Float.self), bv = model.bias.detach().item(Float.self)
         print("learned w = [\(ElementFormatting.fixed(Double(wv[0]))), \(ElementFormatting.fixed(Double(wv[1])))], b = \(ElementFormatting.fixed(Double(bv))) (true: [3, -2], 0.5)")
         if !(last < 0.05) { throw ValidationError("the loss did not fall below 0.05 (final \(last))") }
     }
