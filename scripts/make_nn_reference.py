@@ -43,6 +43,21 @@ xm = torch.randn(5, 4)
 out["mlp"] = {"state": [[k, enc(v)] for k, v in mlp.state_dict().items()], "x": enc(xm), "y": enc(mlp(xm))}
 
 
+# Conv2d (stride, padding, dilation, groups) and max pooling.
+conv = nn.Conv2d(4, 6, kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), dilation=(1, 2), groups=2)
+xc = torch.randn(2, 4, 7, 6, requires_grad=True)
+yc = conv(xc)
+gyc = torch.randn_like(yc)
+(yc * gyc).sum().backward()
+out["conv2d"] = {"weight": enc(conv.weight), "bias": enc(conv.bias), "x": enc(xc), "gy": enc(gyc), "y": enc(yc),
+                 "gx": enc(xc.grad), "gw": enc(conv.weight.grad), "gb": enc(conv.bias.grad)}
+xp = torch.randn(2, 3, 7, 8, requires_grad=True)
+yp = F.max_pool2d(xp, kernel_size=(3, 2), stride=(2, 2), padding=(1, 1))
+gyp = torch.randn_like(yp)
+(yp * gyp).sum().backward()
+out["maxpool2d"] = {"x": enc(xp), "y": enc(yp), "gy": enc(gyp), "gx": enc(xp.grad)}
+
+
 def loss_case(fn, inp, **extra):
     inp = inp.clone().requires_grad_(True)
     loss = fn(inp)

@@ -29,7 +29,14 @@ import _TestSupport
         let probs: Encoded?
         let other: Encoded?
     }
-    struct Reference: Decodable { let linear: LinearCase; let mlp: MLPCase; let losses: [String: LossCase] }
+    struct PoolCase: Decodable { let x, y, gy, gx: Encoded }
+    struct Reference: Decodable {
+        let linear: LinearCase
+        let conv2d: LinearCase
+        let maxpool2d: PoolCase
+        let mlp: MLPCase
+        let losses: [String: LossCase]
+    }
 
     static let reference: Reference = {
         let url = Bundle.module.url(forResource: "nn_reference", withExtension: "json", subdirectory: "Resources")!
@@ -55,6 +62,28 @@ import _TestSupport
         let r2 = gradcheck({ F.linear($0[0], $0[1], $0[2]) },
                            inputs: [r.x.tensor.requiresGrad_(), r.weight.tensor.requiresGrad_(), r.bias.tensor.requiresGrad_()])
         #expect(r2.passed, "\(r2)")
+    }
+
+    @Test func conv2dForwardBackward() throws {
+        let r = Self.reference.conv2d
+        let conv = Conv2d(4, 6, kernelSize: (3, 2), stride: (2, 1), padding: (1, 1), dilation: (1, 2), groups: 2, dtype: .float64)
+        try conv.loadStateDict(["weight": r.weight.tensor, "bias": r.bias.tensor])
+        let x = r.x.tensor.requiresGrad_()
+        let y = conv(x)
+        check(y, r.y, "y")
+        (y * r.gy.tensor).sum().backward()
+        check(x.grad!, r.gx, "dx")
+        check(conv.weight.grad!, r.gw, "dW")
+        check(conv.bias.grad!, r.gb, "db")
+    }
+
+    @Test func maxPool2dForwardBackward() {
+        let r = Self.reference.maxpool2d
+        let x = r.x.tensor.requiresGrad_()
+        let y = x.maxPool2d((3, 2), stride: (2, 2), padding: (1, 1))
+        check(y, r.y, "y")
+        (y * r.gy.tensor).sum().backward()
+        check(x.grad!, r.gx, "dx")
     }
 
     @Test func sequentialStateDictMatchesPyTorch() throws {

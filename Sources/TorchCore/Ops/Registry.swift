@@ -148,6 +148,8 @@ public enum OpRegistry {
         .softmax, .softmaxDim0, .logSoftmax, .layerNorm, .cumsum, .cumprod, .sort, .topk, .kthvalue, .medianDim,
         // Linear algebra
         .mm, .bmm, .addmm, .baddbmm, .dot, .outer, .matmulBatched, .matmulVec, .einsum,
+        // Convolution and pooling
+        .im2col, .col2im, .conv2d, .maxPool2d,
         // Shape and joining
         .cat, .stack, .repeatOp, .repeatInterleave, .tile, .flip, .roll, .tril, .padConstant, .padReflect,
         .padReplicate, .padCircular, .splitOp, .unbindOp, .squeezeOp,
