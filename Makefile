@@ -15,7 +15,7 @@ deps:
 	fi
 
 run: deps
-	$(SWIFT) run -c release swifttorch demo
+	$(SWIFT) run -c release swifttorch train
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -31,13 +31,18 @@ let package = Package(
         ),
         .target(name: "TorchNN", dependencies: ["TorchCore"]),
         .target(name: "TorchOptim", dependencies: ["TorchCore"]),
-        .target(name: "Torch", dependencies: ["TorchCore", "TorchNN", "TorchOptim"]),
+        .target(name: "TorchData", dependencies: [
+            "TorchCore",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        .target(name: "Torch", dependencies: ["TorchCore", "TorchNN", "TorchOptim", "TorchData"]),
         .target(name: "_TestSupport", dependencies: ["TorchCore"]),
         .executableTarget(
             name: "swifttorch",
             dependencies: [
                 "Torch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
         .testTarget(

@@ -2,3 +2,4 @@
 @_exported import TorchCore
 @_exported import TorchNN
 @_exported import TorchOptim
+@_exported import TorchData

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RealModule
 import Torch
 
 /// `swifttorch demo`: fits a small linear regression with autograd and prints the loss falling.
@@ -37,10 +38,12 @@ struct Demo: ParsableCommand {
 /// Number formatting without Foundation.
 enum ElementFormatting {
     static func fixed(_ v: Double, _ digits: Int = 4) -> String {
-        let t = Tensor(scalar: v)
-        // Reuse the tensor printer's fixed notation: "tensor(1.2345, dtype=torch.float64)".
-        let s = t.description
-        guard let open = s.firstIndex(of: "("), let comma = s.firstIndex(of: ",") else { return "\(v)" }
-        return String(s[s.index(after: open)..<comma])
+        guard v.isFinite else { return "\(v)" }
+        let scale = Double.pow(10, Double(digits))
+        let r = (Swift.abs(v) * scale).rounded()
+        let ip = Int64(r / scale), fp = Int64(r - Double(ip) * scale)
+        var frac = String(fp)
+        frac = String(repeating: "0", count: Swift.max(0, digits - frac.count)) + frac
+        return (v < 0 && r != 0 ? "-" : "") + String(ip) + (digits > 0 ? "." + frac : "")
     }
 }

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Torch
+
+/// `swifttorch train`: trains a model on the built-in synthetic digits and reports held-out accuracy.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Train a small CNN (or MLP) on the built-in synthetic digits data set.")
+
+    @Option(help: "Model: cnn or mlp.") var model = "cnn"
+    @Option(help: "Passes over the training set.") var epochs = 4
+    @Option(name: .customLong("batch-size"), help: "Samples per batch.") var batchSize = 64
+    @Option(help: "Learning rate.") var lr = 2e-3
+    @Option(help: "Optimizer: adam, adamw or sgd (momentum 0.9).") var optimizer = "adam"
+    @Option(help: "Random seed (data, initialisation, shuffling).") var seed: UInt64 = 0
+    @Option(help: "Intra-op threads (default: all cores).") var threads: Int?
+    @Option(name: .customLong("train-size"), help: "Training images.") var trainSize = 20000
+    @Option(name: .customLong("test-size"), help: "Held-out images.") var testSize = 2000
+    @Flag(help: "Print one final JSON object instead of the report.") var json = false
+
+    func validate() throws {
+        guard ["cnn", "mlp"].contains(model) else { throw ValidationError("--model must be cnn or mlp (got \(model))") }
+        guard ["adam", "adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer must be adam, adamw or sgd (got \(optimizer))") }
+        guard epochs >= 1, batchSize >= 1, trainSize >= 10, testSize >= 10 else {
+            throw ValidationError("--epochs, --batch-size must be positive and the data sets at least 10 images")
+        }
+    }
+
+    func run() throws {
+        if let threads { Torch.setNumThreads(threads) }
+        Torch.manualSeed(seed)
+        let start = now()
+        let train = SyntheticDigits(count: trainSize, seed: seed &+ 1)
+        let test = SyntheticDigits(count: testSize, seed: seed &+ 2)
+        let net = model == "cnn" ? Self.cnn() : Self.mlp()
+        let params = net.parameters()
+        let opt: Optimizer = optimizer == "sgd" ? SGD(params, lr: lr, momentum: 0.9)
+            : optimizer == "adamw" ? AdamW(params, lr: lr) : Adam(params, lr: lr)
+        let loader = DataLoader(train, batchSize: batchSize, shuffle: true, generator: Generator(seed: seed &+ 3))
+        if !json {
+            print("training \(model) (\(net.parameterCount) parameters) on \(trainSize) synthetic digits, \(epochs) epochs, batch \(batchSize), \(optimizer) lr \(lr), \(Torch.numThreads) threads")
+        }
+        var lastLoss = 0.0
+        var testAccuracy = 0.0
+        for epoch in 1...epochs {
+            net.train()
+            let epochStart = now()
+            var lossSum = 0.0, correct = 0, seen = 0, batches = 0
+            for (x, y) in loader {
+                opt.zeroGrad()
+                let logits = net(x)
+                let loss = F.crossEntropy(logits, y)
+                loss.backward()
+                opt.step()
+                lossSum += loss.item() * Double(y.count)
+                correct += Int(logits.detach().argmax(dim: 1).eq(y).sum().item())
+                seen += y.count
+                batches += 1
+                if !json && batches % Swift.max(1, loader.count / 4) == 0 && batches < loader.count {
+                    print("  epoch \(epoch) batch \(batches)/\(loader.count)  loss \(fmt(lossSum / Double(seen)))  acc \(fmt(100 * Double(correct) / Double(seen), 1))%")
+                }
+            }
+            lastLoss = lossSum / Double(seen)
+            testAccuracy = Self.accuracy(net, test, batchSize: 256)
+            let seconds = now() - epochStart
+            if !json {
+                print("epoch \(epoch)/\(epochs)  train loss \(fmt(lastLoss))  train acc \(fmt(100 * Double(correct) / Double(seen), 1))%  test acc \(fmt(100 * testAccuracy, 1))%  \(Int(Double(seen) / seconds)) samples/s  \(fmt(seconds, 1)) s")
+            }
+        }
+        let total = now() - start
+        if json {
+            print("{\"train_loss\": \(lastLoss), \"test_accuracy\": \(testAccuracy), \"epochs\": \(epochs), \"seconds\": \(total)}")
+        } else {
+            print("done in \(fmt(total, 1)) s: test accuracy \(fmt(100 * testAccuracy, 2))%")
+        }
+    }
+
+    /// LeNet-style: conv 5×5 (8) → pool → conv 5×5 (16) → pool → 64 → 10.
+    static func cnn() -> Module {
+        Sequential {
+            Conv2d(1, 8, kernelSize: 5)
+            ReLU()
+            MaxPool2d(2)
+            Conv2d(8, 16, kernelSize: 5)
+            ReLU()
+            MaxPool2d(2)
+            Flatten()
+            Linear(16 * 4 * 4, 64)
+            ReLU()
+            Linear(64, 10)
+        }
+    }
+
+    /// 784 → 128 → 10.
+    static func mlp() -> Module {
+        Sequential {
+            Flatten()
+            Linear(28 * 28, 128)
+            ReLU()
+            Linear(128, 10)
+        }
+    }
+
+    /// Fraction of correctly classified samples.
+    static func accuracy<D: Dataset>(_ net: Module, _ data: D, batchSize: Int) -> Double {
+        net.eval()
+        defer { net.train() }
+        var correct = 0
+        noGrad {
+            for (x, y) in DataLoader(data, batchSize: batchSize) {
+                correct += Int(net(x).argmax(dim: 1).eq(y).sum().item())
+            }
+        }
+        return Double(correct) / Double(data.count)
+    }
+
+    func fmt(_ v: Double, _ digits: Int = 4) -> String { ElementFormatting.fixed(v, digits) }
+}
