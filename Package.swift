@@ -35,7 +35,8 @@ let package = Package(
             "TorchCore",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .target(name: "Torch", dependencies: ["TorchCore", "TorchNN", "TorchOptim", "TorchData"]),
+        .target(name: "TorchSerialization", dependencies: ["TorchCore"]),
+        .target(name: "Torch", dependencies: ["TorchCore", "TorchNN", "TorchOptim", "TorchData", "TorchSerialization"]),
         .target(name: "_TestSupport", dependencies: ["TorchCore"]),
         .executableTarget(
             name: "swifttorch",

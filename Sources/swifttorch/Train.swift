@@ -14,6 +14,7 @@ struct Train: ParsableCommand {
     @Option(help: "Intra-op threads (default: all cores).") var threads: Int?
     @Option(name: .customLong("train-size"), help: "Training images.") var trainSize = 20000
     @Option(name: .customLong("test-size"), help: "Held-out images.") var testSize = 2000
+    @Option(help: "Folder for the trained weights (model.safetensors, written atomically).") var out: String?
     @Flag(help: "Print one final JSON object instead of the report.") var json = false
 
     func validate() throws {
@@ -65,6 +66,13 @@ struct Train: ParsableCommand {
                 print("epoch \(epoch)/\(epochs)  train loss \(fmt(lastLoss))  train acc \(fmt(100 * Double(correct) / Double(seen), 1))%  test acc \(fmt(100 * testAccuracy, 1))%  \(Int(Double(seen) / seconds)) samples/s  \(fmt(seconds, 1)) s")
             }
         }
+        if let out {
+            let path = (out.hasSuffix("/") ? out : out + "/") + "model.safetensors"
+            try makeDirectory(out)
+            try Safetensors.write(net.stateDict().map { ($0.key, $0.value) },
+                                  metadata: ["format": "pt", "model": model, "epochs": String(epochs)], to: path)
+            if !json { print("saved \(path)") }
+        }
         let total = now() - start
         if json {
             print("{\"train_loss\": \(lastLoss), \"test_accuracy\": \(testAccuracy), \"epochs\": \(epochs), \"seconds\": \(total)}")
@@ -113,4 +121,21 @@ struct Train: ParsableCommand {
     }
 
     func fmt(_ v: Double, _ digits: Int = 4) -> String { ElementFormatting.fixed(v, digits) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Creates a folder (and its parents) when missing.
+func makeDirectory(_ path: String) throws {
+    var current = path.hasPrefix("/") ? "" : "."
+    for part in path.split(separator: "/") {
+        current += "/" + part
+        if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            throw ValidationError("cannot create folder \(current): \(String(cString: strerror(errno)))")
+        }
+    }
 }
