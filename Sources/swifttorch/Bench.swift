@@ -9,7 +9,7 @@ import Darwin
 /// `swifttorch bench`: the workloads of `shared/bench/WORKLOADS.md` that TorchCore makes possible, with the
 /// spec's timing protocol and the reference script's options.
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the benchmark workloads of shared/bench/WORKLOADS.md (matmul, linear, ew, red, op_overhead).")
+    static let configuration = CommandConfiguration(abstract: "Run the benchmark workloads of shared/bench/WORKLOADS.md (matmul, linear, ew, red, conv, maxpool, op_overhead, train_mlp, train_cnn).")
 
     @Option(name: .long, parsing: .upToNextOption, help: "Thread counts to run with.") var threads: [Int] = [1]
     @Option(name: .long, help: "Comma-separated workload id prefixes.") var only: String?
@@ -91,6 +91,8 @@ struct Workload {
         case gflops(Double)  // FLOP per call
         case gbps(Double)  // bytes per call
         case micros
+        case millis
+        case stepsPerSecond
         case microsPerOp
     }
     let id: String
@@ -120,6 +122,8 @@ struct Workload {
         case .gflops(let f): (name, value, higher) = ("GFLOP/s", { f / $0 / 1e9 }, true)
         case .gbps(let b): (name, value, higher) = ("GB/s", { b / $0 / 1e9 }, true)
         case .micros: (name, value, higher) = ("us", { $0 * 1e6 }, false)
+        case .millis: (name, value, higher) = ("ms", { $0 * 1e3 }, false)
+        case .stepsPerSecond: (name, value, higher) = ("steps/s", { 1 / $0 }, true)
         case .microsPerOp: (name, value, higher) = (id.hasSuffix("mlp_4_8_1") ? "us/step" : "us/op", { $0 * 1e6 }, false)
         }
         let v = value(med)

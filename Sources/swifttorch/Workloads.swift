@@ -94,6 +94,88 @@ enum Workloads {
                 }
             }
         })
+        w += convAndTraining(quick: quick)
+        return w
+    }
+
+    /// Convolution, pooling and training workloads (§2.5, 2.6, 2.8, 2.9).
+    static func convAndTraining(quick: Bool) -> [Workload] {
+        var w: [Workload] = []
+        let convs: [(String, [Int], [Int], Int)] = [
+            ("conv_a_n32_c3to64_32x32_k3p1", [32, 3, 32, 32], [64, 3, 3, 3], 1),
+            ("conv_b_n64_c1to32_28x28_k5p0", [64, 1, 28, 28], [32, 1, 5, 5], 0),
+            ("conv_c_n32_c64to128_16x16_k3p1", [32, 64, 16, 16], [128, 64, 3, 3], 1),
+        ]
+        for (id, xs, ws, pad) in convs {
+            w.append(Workload(id + "_fwd", .millis) {
+                let g = Generator(seed: 0)
+                let x = Tensor.randn(xs, generator: g), wt = Tensor.randn(ws, generator: g), b = Tensor.randn([ws[0]], generator: g)
+                return { noGrad { _ = x.conv2d(wt, bias: b, padding: (pad, pad)) } }
+            })
+            w.append(Workload(id + "_fwdbwd", .millis) {
+                let g = Generator(seed: 0)
+                let x = Tensor.randn(xs, generator: g).requiresGrad_(), wt = Tensor.randn(ws, generator: g).requiresGrad_()
+                let b = Tensor.randn([ws[0]], generator: g).requiresGrad_()
+                let gy = noGrad { Tensor.randnLike(x.conv2d(wt, bias: b, padding: (pad, pad))) }
+                return {
+                    x.grad = nil; wt.grad = nil; b.grad = nil
+                    x.conv2d(wt, bias: b, padding: (pad, pad)).backward(gradient: gy)
+                }
+            })
+        }
+        w.append(Workload("maxpool2d_n32_c64_32x32_k2s2_fwd", .millis) {
+            let x = Tensor.randn([32, 64, 32, 32], generator: Generator(seed: 0))
+            return { noGrad { _ = x.maxPool2d((2, 2)) } }
+        })
+        w.append(Workload("maxpool2d_n32_c64_32x32_k2s2_fwdbwd", .millis) {
+            let x = Tensor.randn([32, 64, 32, 32], generator: Generator(seed: 0)).requiresGrad_()
+            let gy = Tensor.randn([32, 64, 16, 16], generator: Generator(seed: 1))
+            return {
+                x.grad = nil
+                x.maxPool2d((2, 2)).backward(gradient: gy)
+            }
+        })
+        w.append(Workload("train_mlp", .stepsPerSecond) {
+            Torch.manualSeed(0)
+            let model = Sequential {
+                Linear(784, 256)
+                ReLU()
+                Linear(256, 256)
+                ReLU()
+                Linear(256, 10)
+            }
+            let x = Tensor.randn([128, 784]), y = Tensor.randint(0, 10, [128])
+            let opt = SGD(model.parameters(), lr: 0.01, momentum: 0.9)
+            return {
+                opt.zeroGrad()
+                F.crossEntropy(model(x), y).backward()
+                opt.step()
+            }
+        })
+        w.append(Workload("train_cnn", .stepsPerSecond) {
+            Torch.manualSeed(0)
+            let model = Sequential {
+                Conv2d(1, 6, kernelSize: 5)
+                ReLU()
+                MaxPool2d(2)
+                Conv2d(6, 16, kernelSize: 5)
+                ReLU()
+                MaxPool2d(2)
+                Flatten()
+                Linear(256, 120)
+                ReLU()
+                Linear(120, 84)
+                ReLU()
+                Linear(84, 10)
+            }
+            let x = Tensor.randn([64, 1, 28, 28]), y = Tensor.randint(0, 10, [64])
+            let opt = Adam(model.parameters(), lr: 1e-3)
+            return {
+                opt.zeroGrad()
+                F.crossEntropy(model(x), y).backward()
+                opt.step()
+            }
+        })
         return w
     }
 }
