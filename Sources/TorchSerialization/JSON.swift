@@ -1,5 +1,9 @@
 // MARK: - A small, strict JSON reader and writer (for file headers)
 
+/// `s` as a JSON string literal (quotes added, special characters escaped).
+/// - Parameter s: the text.
+public func jsonQuoted(_ s: String) -> String { JSONValue.quote(s) }
+
 /// A parsed JSON value. Object keys keep their order; numbers keep their text so integers stay exact.
 enum JSONValue: Equatable {
     case object([(String, JSONValue)])

@@ -53,18 +53,7 @@ struct Inspect: ParsableCommand {
 
     func jsonNumber(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
 
-    func quote(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
+    func quote(_ s: String) -> String { jsonQuoted(s) }
 }
 
 #if canImport(Glibc)
