@@ -58,6 +58,30 @@ gyp = torch.randn_like(yp)
 out["maxpool2d"] = {"x": enc(xp), "y": enc(yp), "gy": enc(gyp), "gx": enc(xp.grad)}
 
 
+# BatchNorm2d: a training step (batch statistics, running-estimate update), then evaluation.
+bn = nn.BatchNorm2d(3, momentum=0.2)
+with torch.no_grad():
+    bn.weight.copy_(torch.tensor([1.5, -0.5, 2.0]))
+    bn.bias.copy_(torch.tensor([0.1, 0.2, -0.3]))
+xb = torch.randn(4, 3, 2, 5, requires_grad=True)
+yb = bn(xb)
+gyb = torch.randn_like(yb)
+(yb * gyb).sum().backward()
+bn.eval()
+xe = torch.randn(2, 3, 2, 5)
+out["batchnorm2d"] = {"x": enc(xb), "y": enc(yb), "gy": enc(gyb), "gx": enc(xb.grad), "gw": enc(bn.weight.grad),
+                      "gb": enc(bn.bias.grad), "running_mean": enc(bn.running_mean), "running_var": enc(bn.running_var),
+                      "x_eval": enc(xe), "y_eval": enc(bn(xe)), "keys": list(bn.state_dict().keys())}
+
+# Embedding with padding_idx: the padding row gets no gradient.
+emb = nn.Embedding(6, 3, padding_idx=2)
+ids = torch.tensor([[0, 2, 5], [2, 2, 1]])
+ye = emb(ids)
+gye = torch.randn_like(ye)
+(ye * gye).sum().backward()
+out["embedding"] = {"weight": enc(emb.weight), "ids": enci(ids), "y": enc(ye), "gy": enc(gye), "gw": enc(emb.weight.grad)}
+
+
 def loss_case(fn, inp, **extra):
     inp = inp.clone().requires_grad_(True)
     loss = fn(inp)

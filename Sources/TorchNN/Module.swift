@@ -8,11 +8,16 @@ import TorchCore
 public final class Parameter {
     /// The tensor (a leaf that requires grad).
     public var wrappedValue: Tensor
+    /// The state-dict name when it differs from the Swift property name (PyTorch's snake_case).
+    public let name: String?
 
     /// Wraps a tensor as a parameter and makes it require grad.
-    /// - Parameter wrappedValue: the initial value.
-    public init(wrappedValue: Tensor) {
+    /// - Parameters:
+    ///   - wrappedValue: the initial value.
+    ///   - name: the state-dict name, when not the property's.
+    public init(wrappedValue: Tensor, name: String? = nil) {
         self.wrappedValue = wrappedValue.detach().requiresGrad_()
+        self.name = name
     }
 }
 
@@ -23,13 +28,17 @@ public final class Buffer {
     public var wrappedValue: Tensor
     /// Whether it is saved in `stateDict()` (PyTorch's `persistent`).
     public let persistent: Bool
+    /// The state-dict name when it differs from the Swift property name (PyTorch's snake_case).
+    public let name: String?
 
     /// Wraps a tensor as a buffer.
     /// - Parameters:
     ///   - wrappedValue: the initial value.
+    ///   - name: the state-dict name, when not the property's (`running_mean` for `runningMean`).
     ///   - persistent: whether `stateDict()` includes it.
-    public init(wrappedValue: Tensor, persistent: Bool = true) {
+    public init(wrappedValue: Tensor, name: String? = nil, persistent: Bool = true) {
         self.wrappedValue = wrappedValue
+        self.name = name
         self.persistent = persistent
     }
 }
@@ -98,8 +107,8 @@ open class Module {
                 guard var name = child.label else { continue }
                 if name.hasPrefix("_") { name.removeFirst() }
                 switch child.value {
-                case let p as Parameter: out.append(.parameter(name, p))
-                case let b as Buffer: out.append(.buffer(name, b))
+                case let p as Parameter: out.append(.parameter(p.name ?? name, p))
+                case let b as Buffer: out.append(.buffer(b.name ?? name, b))
                 case let c as Module: out.append(.child(name, c))
                 case let list as [Module]:
                     for (i, c) in list.enumerated() { out.append(.child("\(name).\(i)", c)) }

@@ -30,7 +30,14 @@ import _TestSupport
         let other: Encoded?
     }
     struct PoolCase: Decodable { let x, y, gy, gx: Encoded }
+    struct BatchNormCase: Decodable {
+        let x, y, gy, gx, gw, gb, running_mean, running_var, x_eval, y_eval: Encoded
+        let keys: [String]
+    }
+    struct EmbeddingCase: Decodable { let weight, ids, y, gy, gw: Encoded }
     struct Reference: Decodable {
+        let batchnorm2d: BatchNormCase
+        let embedding: EmbeddingCase
         let linear: LinearCase
         let conv2d: LinearCase
         let maxpool2d: PoolCase
@@ -75,6 +82,53 @@ import _TestSupport
         check(x.grad!, r.gx, "dx")
         check(conv.weight.grad!, r.gw, "dW")
         check(conv.bias.grad!, r.gb, "db")
+    }
+
+    @Test func batchNorm2dTrainingAndEvaluation() throws {
+        let r = Self.reference.batchnorm2d
+        let bn = BatchNorm2d(3, momentum: 0.2, dtype: .float64)
+        #expect(bn.stateDict().map { $0.key } == r.keys)
+        try bn.loadStateDict(["weight": Tensor([1.5, -0.5, 2.0]), "bias": Tensor([0.1, 0.2, -0.3]),
+                              "running_mean": Tensor.zeros([3], dtype: .float64), "running_var": Tensor.ones([3], dtype: .float64),
+                              "num_batches_tracked": Tensor(scalar: Int64(0))])
+        let x = r.x.tensor.requiresGrad_()
+        let y = bn(x)
+        check(y, r.y, "train y")
+        (y * r.gy.tensor).sum().backward()
+        check(x.grad!, r.gx, "dx")
+        check(bn.weight.grad!, r.gw, "dW")
+        check(bn.bias.grad!, r.gb, "db")
+        check(bn.runningMean, r.running_mean, "running mean")
+        check(bn.runningVar, r.running_var, "running var")
+        #expect(bn.numBatchesTracked.item(Int64.self) == 1)
+        bn.eval()
+        check(bn(r.x_eval.tensor), r.y_eval, "eval y")
+    }
+
+    @Test func embeddingWithPadding() throws {
+        let r = Self.reference.embedding
+        let emb = Embedding(6, 3, paddingIdx: 2, dtype: .float64)
+        #expect(emb.weight[2].abs().sum().item() == 0)
+        try emb.loadStateDict(["weight": r.weight.tensor])
+        let y = emb(r.ids.indices)
+        check(y, r.y, "y")
+        (y * r.gy.tensor).sum().backward()
+        check(emb.weight.grad!, r.gw, "dW")
+    }
+
+    @Test func dropoutAndLayerNormModules() {
+        let x = Tensor.ones([1000])
+        let d = Dropout(0.25)
+        let y = d(x)
+        let kept = y.ne(0).to(.float64).mean().item()
+        #expect(Swift.abs(kept - 0.75) < 0.06)
+        #expect(y.maskedSelect(y.ne(0)).allclose(Tensor.full([1], 1 / 0.75)))
+        d.eval()
+        #expect(d(x).equal(x))
+        let ln = LayerNorm([4], dtype: .float64)
+        let z = Tensor.randn([3, 4], dtype: .float64, generator: Generator(seed: 2))
+        #expect(ln(z).allclose(z.layerNorm([4]), atol: 1e-12))
+        #expect(ln.stateDict().map { $0.key } == ["weight", "bias"])
     }
 
     @Test func maxPool2dForwardBackward() {

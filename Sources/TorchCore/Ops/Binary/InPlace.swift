@@ -120,6 +120,16 @@ extension Tensor {
     @discardableResult
     public func add_(_ value: Double) -> Tensor { add_(.wrapped(value, dtype: .float64)) }
 
+    /// In-place integer add (`add_`); keeps integer tensors integer.
+    /// - Parameter value: the addend.
+    @discardableResult
+    public func add_(_ value: Int) -> Tensor { add_(.wrapped(Double(value), dtype: .int64, exact: Int64(value))) }
+
+    /// In-place integer multiply (`mul_`); keeps integer tensors integer.
+    /// - Parameter value: the factor.
+    @discardableResult
+    public func mul_(_ value: Int) -> Tensor { mul_(.wrapped(Double(value), dtype: .int64, exact: Int64(value))) }
+
     /// Fills with `value` in place (`fill_`).
     /// - Parameter value: the value.
     @discardableResult
