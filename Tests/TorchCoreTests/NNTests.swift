@@ -193,3 +193,33 @@ import _TestSupport
         check(input.grad!, c.ginput, "\(name) input gradient")
     }
 }
+
+/// Initialisation: closed forms for bounds, gains and orthogonality.
+@Suite struct InitTests {
+    @Test func gainsAndBounds() {
+        #expect(Init.calculateGain("relu") == 2.0.squareRoot())
+        #expect(Init.calculateGain("tanh") == 5.0 / 3)
+        #expect(Swift.abs(Init.calculateGain("leaky_relu", param: 0.2) - (2 / 1.04).squareRoot()) < 1e-15)
+        let w = Tensor.empty([64, 32, 3, 3])
+        #expect(Init.fans(w) == (fanIn: 288, fanOut: 576))
+        Init.kaimingUniform_(w, nonlinearity: "relu", generator: Generator(seed: 1))
+        let bound = 2.0.squareRoot() * (3.0 / 288).squareRoot()
+        #expect(w.abs().max().item() <= bound && w.abs().max().item() > 0.95 * bound)
+        let x = Tensor.empty([200, 300])
+        Init.xavierNormal_(x, generator: Generator(seed: 2))
+        #expect(Swift.abs(x.std().item() - (2.0 / 500).squareRoot()) < 0.003)
+        let tn = Tensor.empty([5000])
+        Init.truncNormal_(tn, std: 1, a: -0.5, b: 1, generator: Generator(seed: 3))
+        #expect(tn.min().item() >= -0.5 && tn.max().item() <= 1)
+        #expect(Init.eye_(Tensor.empty([2, 3])).toArray(of: Float.self) == [1, 0, 0, 0, 1, 0])
+    }
+
+    @Test func orthogonalRowsAndColumns() {
+        for shape in [[6, 4], [3, 5]] {
+            let q = Init.orthogonal_(Tensor.empty(shape, dtype: .float64), generator: Generator(seed: 4))
+            let small = Swift.min(shape[0], shape[1])
+            let gram = shape[0] >= shape[1] ? q.t().matmul(q) : q.matmul(q.t())
+            #expect(gram.allclose(Tensor.eye(small, dtype: .float64), atol: 1e-12), "\(shape)")
+        }
+    }
+}
