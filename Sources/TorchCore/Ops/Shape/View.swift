@@ -59,3 +59,20 @@ extension Tensor {
         return reshape(Array(shape[..<d]) + inner + Array(shape[(d + 1)...]))
     }
 }
+
+extension Tensor {
+    /// The same bytes reinterpreted as another dtype (`view(dtype)`); the last dimension scales by the ratio of
+    /// item sizes. Needs a contiguous tensor; not differentiable.
+    /// - Parameter dtype: the new element type.
+    public func view(dtype newType: DType) -> Tensor {
+        if newType == dtype { return self }
+        precondition(isContiguous, "view(dtype:): the tensor must be contiguous (shape \(shape), strides \(strides))")
+        let oldSize = dtype.itemSize, newSize = newType.itemSize
+        var s = shape.isEmpty ? [1] : shape
+        let lastBytes = s[s.count - 1] * oldSize
+        precondition(lastBytes % newSize == 0 && (storageOffset * oldSize) % newSize == 0,
+                     "view(dtype:): the last dimension (\(s[s.count - 1]) × \(oldSize) bytes) and offset must be divisible by \(newSize)")
+        s[s.count - 1] = lastBytes / newSize
+        return Tensor(storage: storage, shape: s, strides: contiguousStrides(s), offset: storageOffset * oldSize / newSize, dtype: newType)
+    }
+}
