@@ -1,0 +1,128 @@
+import TorchCore
+
+// MARK: - Writing .pt files that torch.load(weights_only=True) reads
+
+extension TorchCheckpoint {
+    static let storageNames: [DType: String] = [
+        .float64: "DoubleStorage", .float32: "FloatStorage", .float16: "HalfStorage", .bfloat16: "BFloat16Storage",
+        .int64: "LongStorage", .int32: "IntStorage", .int16: "ShortStorage", .int8: "CharStorage", .uint8: "ByteStorage",
+        .bool: "BoolStorage",
+    ]
+
+    /// Writes a state dict (an OrderedDict of tensors) atomically as a `torch.save` zip archive. Tensors that
+    /// share a storage are written once and stay views of each other when PyTorch loads the file.
+    /// - Parameters:
+    ///   - tensors: names and tensors, in order.
+    ///   - path: the destination; the archive folder is the file's stem, as `torch.save` names it.
+    public static func save(_ tensors: [(String, Tensor)], to path: String) throws {
+        let stem = path.split(separator: "/").last.map { name -> String in
+            let s = String(name)
+            return s.hasSuffix(".pt") ? String(s.dropLast(3)) : s
+        } ?? "archive"
+        let prefix = (stem.isEmpty || !stem.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } ? "archive" : stem) + "/"
+        var p = PickleWriter()
+        var records: [(String, [UInt8])] = []
+        var keys: [ObjectIdentifier: String] = [:]
+        p.op(0x80); p.op(2)
+        p.global("collections", "OrderedDict"); p.op(UInt8(ascii: ")")); p.op(UInt8(ascii: "R"))
+        p.op(UInt8(ascii: "("))
+        for (name, t0) in tensors {
+            let t = t0.detach()
+            guard let storageName = storageNames[t.dtype] else {
+                throw SerializationError.unsupportedDType(path: path, tensor: name, dtype: t.dtype.rawValue)
+            }
+            let id = ObjectIdentifier(t.storage)
+            let key: String
+            let numel = t.storage.byteCount / t.dtype.itemSize
+            if let k = keys[id] {
+                key = k
+            } else {
+                key = String(records.count)
+                keys[id] = key
+                let bytes = [UInt8](UnsafeRawBufferPointer(start: t.storage.data, count: numel * t.dtype.itemSize))
+                records.append(("data/" + key, t.dtype == .bool ? bytes.map { $0 != 0 ? 1 : 0 } : bytes))
+            }
+            p.unicode(name)
+            p.global("torch._utils", "_rebuild_tensor_v2")
+            p.op(UInt8(ascii: "("))
+            p.op(UInt8(ascii: "("))
+            p.unicode("storage"); p.global("torch", storageName); p.unicode(key); p.unicode("cpu"); p.int(numel)
+            p.op(UInt8(ascii: "t")); p.op(UInt8(ascii: "Q"))
+            p.int(t.storageOffset)
+            p.op(UInt8(ascii: "(")); for s in t.shape { p.int(s) }; p.op(UInt8(ascii: "t"))
+            p.op(UInt8(ascii: "(")); for s in t.strides { p.int(s) }; p.op(UInt8(ascii: "t"))
+            p.op(0x89)
+            p.global("collections", "OrderedDict"); p.op(UInt8(ascii: ")")); p.op(UInt8(ascii: "R"))
+            p.op(UInt8(ascii: "t")); p.op(UInt8(ascii: "R"))
+        }
+        p.op(UInt8(ascii: "u"))
+        p.op(UInt8(ascii: "."))
+        var entries: [(String, [UInt8])] = [(prefix + "data.pkl", p.bytes), (prefix + "byteorder", Array("little".utf8))]
+        entries += records.map { (prefix + $0.0, $0.1) }
+        entries.append((prefix + "version", Array("3\n".utf8)))
+        try FileIO.writeAtomically(path, [ZipWriter.stored(entries)])
+    }
+}
+
+/// Emits protocol-2 pickle opcodes.
+struct PickleWriter {
+    var bytes: [UInt8] = []
+    mutating func op(_ b: UInt8) { bytes.append(b) }
+    mutating func global(_ module: String, _ name: String) {
+        op(UInt8(ascii: "c"))
+        bytes += Array((module + "\n" + name + "\n").utf8)
+    }
+    mutating func unicode(_ s: String) {
+        let u = Array(s.utf8)
+        op(UInt8(ascii: "X"))
+        for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: u.count >> (8 * i))) }
+        bytes += u
+    }
+    mutating func int(_ v: Int) {
+        if v >= Int(Int32.min) && v <= Int(Int32.max) {
+            op(UInt8(ascii: "J"))
+            for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
+        } else {
+            op(0x8A); op(8)
+            for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
+        }
+    }
+}
+
+/// Writes stored (uncompressed) ZIP archives with CRC-32s, readable by Python's zipfile and torch.
+enum ZipWriter {
+    static let crcTable: [UInt32] = (0..<256).map { n -> UInt32 in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func crc32(_ data: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in data { c = crcTable[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        return c ^ 0xFFFF_FFFF
+    }
+
+    static func le(_ v: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+
+    static func stored(_ entries: [(String, [UInt8])]) -> [UInt8] {
+        var out: [UInt8] = []
+        var central: [UInt8] = []
+        for (name, data) in entries {
+            let n = Array(name.utf8)
+            let crc = Int(crc32(data))
+            let offset = out.count
+            // Local header: signature, version 20, flags 0, method 0, time/date 0, CRC, sizes, name, no extra.
+            out += le(0x0403_4B50, 4) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(crc, 4)
+            out += le(data.count, 4) + le(data.count, 4) + le(n.count, 2) + le(0, 2) + n + data
+            central += le(0x0201_4B50, 4) + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(crc, 4)
+            central += le(data.count, 4) + le(data.count, 4) + le(n.count, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 2)
+            central += le(0, 4) + le(offset, 4) + n
+        }
+        let cdOffset = out.count
+        out += central
+        out += le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(entries.count, 2) + le(entries.count, 2)
+        out += le(central.count, 4) + le(cdOffset, 4) + le(0, 2)
+        return out
+    }
+}
