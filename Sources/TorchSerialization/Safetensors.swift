@@ -30,6 +30,17 @@ public enum Safetensors {
 
         /// The tensor named `name`.
         public subscript(name: String) -> Tensor? { tensors.first { $0.name == name }?.tensor }
+
+        /// Creates file contents.
+        /// - Parameters:
+        ///   - tensors: names and tensors.
+        ///   - metadata: `__metadata__` strings.
+        ///   - skipped: tensors left out for their dtype.
+        public init(tensors: [(name: String, tensor: Tensor)], metadata: [String: String], skipped: [(name: String, dtype: String)] = []) {
+            self.tensors = tensors
+            self.metadata = metadata
+            self.skipped = skipped
+        }
     }
 
     /// Reads and validates a file.

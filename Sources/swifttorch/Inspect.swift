@@ -3,19 +3,19 @@ import Torch
 
 /// `swifttorch inspect FILE`: what a checkpoint holds, without trusting it.
 struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the tensors of a .safetensors file: name, dtype, shape, bytes, min/max/mean, and its metadata.")
+    static let configuration = CommandConfiguration(abstract: "List the tensors of a .safetensors, .pt or .npy file: name, dtype, shape, bytes, min/max/mean, and metadata.")
 
     @Argument(help: "The file to inspect.") var file: String
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() throws {
-        guard file.hasSuffix(".safetensors") else {
-            printError("error: \(file): only .safetensors files can be inspected so far")
-            throw ExitCode.failure
-        }
-        let contents: Safetensors.File
+        var contents = Safetensors.File(tensors: [], metadata: [:])
         do {
-            contents = try Safetensors.read(file, skippingUnsupported: true)
+            if file.hasSuffix(".safetensors") {
+                contents = try Safetensors.read(file, skippingUnsupported: true)
+            } else {
+                contents.tensors = try Torch.load(from: file).map { (name: $0.0, tensor: $0.1) }
+            }
         } catch {
             // A corrupt or hostile file: one line on standard error, exit status 1.
             printError("error: \(error)")

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Torch
+
+/// `swifttorch convert IN OUT`: state dicts between `.pt` and `.safetensors` (and from `.npy`), bit-identical.
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Convert a state dict between .pt and .safetensors (values bit-identical).")
+
+    @Argument(help: "The input file (.pt, .safetensors or .npy).") var input: String
+    @Argument(help: "The output file (.pt or .safetensors).") var output: String
+
+    func run() throws {
+        do {
+            let tensors = try Torch.load(from: input)
+            try Torch.save(tensors, to: output)
+            print("\(input) → \(output): \(tensors.count) tensors")
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
