@@ -1,17 +1,17 @@
 # SwiftTorch: the two commands of the README.
 #   make run   — build (release) and run the main job
 #   make test  — build and run the test suite
-# Both first install the system packages SwiftTorch needs (OpenBLAS) when they are missing.
+# Both first install the system packages SwiftTorch needs (OpenBLAS, zlib) when they are missing.
 
 SWIFT ?= swift
 
 .PHONY: deps run test bench docs
 
 deps:
-	@if ! pkg-config --exists openblas 2>/dev/null; then \
-		echo "Installing libopenblas-dev and pkg-config..."; \
+	@if ! pkg-config --exists openblas zlib 2>/dev/null; then \
+		echo "Installing libopenblas-dev, zlib1g-dev and pkg-config..."; \
 		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libopenblas-dev pkg-config; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libopenblas-dev zlib1g-dev pkg-config; \
 	fi
 
 run: deps

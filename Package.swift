@@ -18,6 +18,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // zlib (Debian `zlib1g-dev`) for gzip and deflate.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Vectorised float32 kernels (AVX-512 / AVX2+FMA chosen at run time through function target attributes;
         // no unsafe flags).
         .target(name: "CTorchKernels"),
@@ -33,6 +39,7 @@ let package = Package(
         .target(name: "TorchOptim", dependencies: ["TorchCore"]),
         .target(name: "TorchData", dependencies: [
             "TorchCore",
+            "CZlib",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "TorchSerialization", dependencies: ["TorchCore"]),

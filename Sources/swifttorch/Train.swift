@@ -3,8 +3,13 @@ import Torch
 
 /// `swifttorch train`: trains a model on the built-in synthetic digits and reports held-out accuracy.
 struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train a small CNN (or MLP) on the built-in synthetic digits data set.")
+    static let configuration = CommandConfiguration(abstract: "Train a small CNN (or MLP) on the built-in synthetic digits or on a CSV table of images.")
 
+    @Option(help: "Data set: synthetic (built in) or csv (--data FILE, label in --label-column).") var dataset = "synthetic"
+    @Option(help: "The CSV/TSV file (optionally .gz) for --dataset csv.") var data: String?
+    @Option(name: .customLong("image-shape"), help: "CxHxW of the CSV features, e.g. 1x8x8 (flat features when omitted).") var imageShape: String?
+    @Option(name: .customLong("label-column"), help: "The CSV label column (negative counts from the end).") var labelColumn = -1
+    @Option(name: .customLong("test-fraction"), help: "Held-out share of a CSV data set.") var testFraction = 0.2
     @Option(help: "Model: cnn or mlp.") var model = "cnn"
     @Option(help: "Passes over the training set.") var epochs = 4
     @Option(name: .customLong("batch-size"), help: "Samples per batch.") var batchSize = 64
@@ -18,6 +23,11 @@ struct Train: ParsableCommand {
     @Flag(help: "Print one final JSON object instead of the report.") var json = false
 
     func validate() throws {
+        guard ["synthetic", "csv"].contains(dataset) else { throw ValidationError("--dataset must be synthetic or csv (got \(dataset))") }
+        if dataset == "csv" && data == nil { throw ValidationError("--dataset csv needs --data FILE") }
+        if dataset == "csv" && model == "cnn" && imageShape == nil { throw ValidationError("--model cnn on a CSV needs --image-shape CxHxW") }
+        if let imageShape, parseShape(imageShape) == nil { throw ValidationError("--image-shape must look like 1x8x8 (got \(imageShape))") }
+        guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1)") }
         guard ["cnn", "mlp"].contains(model) else { throw ValidationError("--model must be cnn or mlp (got \(model))") }
         guard ["adam", "adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer must be adam, adamw or sgd (got \(optimizer))") }
         guard epochs >= 1, batchSize >= 1, trainSize >= 10, testSize >= 10 else {
@@ -29,15 +39,35 @@ struct Train: ParsableCommand {
         if let threads { Torch.setNumThreads(threads) }
         Torch.manualSeed(seed)
         let start = now()
+        if dataset == "csv" {
+            let table: CSVDataset
+            do {
+                table = try CSVDataset(path: data!, labelColumn: labelColumn, featureShape: imageShape.flatMap(parseShape))
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            let testCount = Swift.max(1, Int(Double(table.count) * testFraction))
+            let parts = randomSplit(table, lengths: [table.count - testCount, testCount], generator: Generator(seed: seed &+ 4))
+            let sampleShape = Array(table.inputs.shape.dropFirst())
+            let net = model == "cnn" ? Self.adaptiveCNN(sampleShape, classes: table.classCount)
+                                     : Self.mlp(inputs: sampleShape.reduce(1, *), classes: table.classCount)
+            try fit(net, train: parts[0], test: parts[1], name: "\(data!) (\(table.count) rows, \(table.classCount) classes)", start: start)
+            return
+        }
         let train = SyntheticDigits(count: trainSize, seed: seed &+ 1)
         let test = SyntheticDigits(count: testSize, seed: seed &+ 2)
-        let net = model == "cnn" ? Self.cnn() : Self.mlp()
+        let net = model == "cnn" ? Self.cnn() : Self.mlp(inputs: 28 * 28, classes: 10)
+        try fit(net, train: train, test: test, name: "\(trainSize) synthetic digits", start: start)
+    }
+
+    /// Trains `net` and reports (or prints JSON).
+    func fit<Train: Dataset, Test: Dataset>(_ net: Module, train: Train, test: Test, name: String, start: Double) throws {
         let params = net.parameters()
         let opt: Optimizer = optimizer == "sgd" ? SGD(params, lr: lr, momentum: 0.9)
             : optimizer == "adamw" ? AdamW(params, lr: lr) : Adam(params, lr: lr)
         let loader = DataLoader(train, batchSize: batchSize, shuffle: true, generator: Generator(seed: seed &+ 3))
         if !json {
-            print("training \(model) (\(net.parameterCount) parameters) on \(trainSize) synthetic digits, \(epochs) epochs, batch \(batchSize), \(optimizer) lr \(lr), \(Torch.numThreads) threads")
+            print("training \(model) (\(net.parameterCount) parameters) on \(name), \(epochs) epochs, batch \(batchSize), \(optimizer) lr \(lr), \(Torch.numThreads) threads")
         }
         var lastLoss = 0.0
         var testAccuracy = 0.0
@@ -97,14 +127,40 @@ struct Train: ParsableCommand {
         }
     }
 
-    /// 784 → 128 → 10.
-    static func mlp() -> Module {
+    /// inputs → 128 → classes.
+    static func mlp(inputs: Int, classes: Int) -> Module {
         Sequential {
             Flatten()
-            Linear(28 * 28, 128)
+            Linear(inputs, 128)
             ReLU()
-            Linear(128, 10)
+            Linear(128, classes)
         }
+    }
+
+    /// For small C×H×W images: two 3×3 convolutions (16 and 32 channels, padding 1) each followed by ReLU and
+    /// 2×2 max pooling, then 64 hidden units with dropout.
+    static func adaptiveCNN(_ shape: [Int], classes: Int) -> Module {
+        let (c, h, w) = (shape[0], shape[1], shape[2])
+        let flat = 32 * (h / 4) * (w / 4)
+        return Sequential {
+            Conv2d(c, 16, kernelSize: 3, padding: 1)
+            ReLU()
+            MaxPool2d(2)
+            Conv2d(16, 32, kernelSize: 3, padding: 1)
+            ReLU()
+            MaxPool2d(2)
+            Flatten()
+            Linear(flat, 64)
+            ReLU()
+            Dropout(0.25)
+            Linear(64, classes)
+        }
+    }
+
+    func parseShape(_ s: String) -> [Int]? {
+        let parts = s.split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 3, parts.allSatisfy({ $0 > 0 }), parts[1] >= 4, parts[2] >= 4 else { return nil }
+        return parts
     }
 
     /// Fraction of correctly classified samples.

@@ -1,5 +1,7 @@
+import Foundation
 import Testing
 import Torch
+import _TestSupport
 
 @Suite struct DataTests {
     @Test func dataLoaderBatchesAndShuffles() {
@@ -74,5 +76,58 @@ import Torch
         let lastLosses: Double = losses.suffix(5).reduce(0.0, +) / 5.0
         #expect(lastLosses < 0.5 * firstLosses, "loss \(firstLosses) → \(lastLosses)")
         #expect(after > 0.7 && after > before + 0.4, "accuracy \(before) → \(after)")
+    }
+}
+
+/// The scikit-learn digits table (`../shared/fixtures/data/digits.csv.gz`, gzip-compressed CSV, label last).
+@Suite struct CSVDatasetTests {
+    static let path = sharedFolder() + "/fixtures/data/digits.csv.gz"
+
+    @Test func readsTheDigitsTable() throws {
+        let ds = try CSVDataset(path: Self.path, featureShape: [1, 8, 8], normalize: false)
+        #expect(ds.count == 1797 && ds.classCount == 10)
+        #expect(ds.inputs.shape == [1797, 1, 8, 8])
+        let counts = (0..<10).map { ds.labels.eq(Double($0)).sum().item(Int64.self) }
+        #expect(counts == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
+        #expect(Array(ds.inputs[0].reshape([-1]).toArray(of: Float.self).prefix(8)) == [0, 0, 5, 13, 9, 1, 0, 0])
+        #expect(ds.labels[0].item(Int64.self) == 0)
+        #expect(ds.inputs.max().item() == 16)
+    }
+
+    @Test func rejectsBadTables() throws {
+        let path = NSTemporaryDirectory() + "swifttorch-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "a,b\n1,2\n3,x\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: DataError.self) { try CSVDataset(path: path) }
+        try "1,2,0\n3,4\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: DataError.self) { try CSVDataset(path: path) }
+        try "1,2,0.5\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: DataError.self) { try CSVDataset(path: path) }
+        var gz = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.path)))
+        gz.removeLast(gz.count / 2)
+        try Data(gz).write(to: URL(fileURLWithPath: path))
+        #expect(throws: DataError.self) { try CSVDataset(path: path) }
+    }
+
+    @Test func anMLPLearnsTheDigits() throws {
+        Torch.manualSeed(0)
+        let ds = try CSVDataset(path: Self.path)
+        let parts = randomSplit(ds, lengths: [1437, 360], generator: Generator(seed: 1))
+        let net = Sequential {
+            Linear(64, 64)
+            ReLU()
+            Linear(64, 10)
+        }
+        let opt = Adam(net.parameters(), lr: 1e-2)
+        for _ in 0..<8 {
+            for (x, y) in DataLoader(parts[0], batchSize: 64, shuffle: true, generator: Generator(seed: 2)) {
+                opt.zeroGrad()
+                F.crossEntropy(net(x), y).backward()
+                opt.step()
+            }
+        }
+        let test = parts[1].batch(Array(0..<360))!
+        let accuracy = noGrad { net(test.input).argmax(dim: 1).eq(test.target).to(.float64).mean().item() }
+        #expect(accuracy > 0.9, "accuracy \(accuracy)")
     }
 }
