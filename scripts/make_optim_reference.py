@@ -43,6 +43,39 @@ for name, (cls, kw) in CONFIGS.items():
         opt.step()
         steps.append({"W": enc(W), "b": enc(b), "loss": float(loss.detach())})
     out["trajectories"][name] = steps
+# Learning-rate schedules: 12 epochs from lr 0.1.
+SCHEDULES = {
+    "step": lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5),
+    "multistep": lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=[2, 5, 9], gamma=0.3),
+    "exponential": lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.9),
+    "cosine": lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=10, eta_min=0.001),
+    "linear": lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=4),
+    "constant": lambda o: torch.optim.lr_scheduler.ConstantLR(o, factor=0.5, total_iters=3),
+    "polynomial": lambda o: torch.optim.lr_scheduler.PolynomialLR(o, total_iters=8, power=2.0),
+    "lambda": lambda o: torch.optim.lr_scheduler.LambdaLR(o, lr_lambda=lambda e: 1.0 / (1 + e)),
+}
+out["schedules"] = {}
+for name, make in SCHEDULES.items():
+    p = torch.zeros(1, requires_grad=True)
+    o = torch.optim.SGD([p], lr=0.1)
+    s = make(o)
+    lrs = []
+    for _ in range(12):
+        lrs.append(o.param_groups[0]["lr"])
+        o.step()
+        s.step()
+    out["schedules"][name] = lrs
+
+# Gradient clipping.
+g1 = torch.tensor([3.0, -4.0])
+g2 = torch.tensor([[1.0, 2.0], [-2.0, 0.5]])
+p1 = torch.zeros(2, requires_grad=True)
+p2 = torch.zeros(2, 2, requires_grad=True)
+p1.grad = g1.clone()
+p2.grad = g2.clone()
+total = torch.nn.utils.clip_grad_norm_([p1, p2], max_norm=2.0)
+out["clip"] = {"g1": enc(g1), "g2": enc(g2), "total": float(total), "c1": enc(p1.grad), "c2": enc(p2.grad)}
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

@@ -11,9 +11,12 @@ import _TestSupport
         var tensor: Tensor { Tensor(values, shape: shape) }
     }
     struct Step: Decodable { let W: Encoded; let b: Encoded; let loss: Double }
+    struct Clip: Decodable { let g1, g2, c1, c2: Encoded; let total: Double }
     struct Reference: Decodable {
         let W0, b0, X, Y: Encoded
         let trajectories: [String: [Step]]
+        let schedules: [String: [Double]]
+        let clip: Clip
     }
 
     static let reference: Reference = {
@@ -48,6 +51,45 @@ import _TestSupport
             let cb = compareClose(b, expected.b.values, rtol: 1e-10, atol: 1e-12)
             #expect(cw.isClose && cb.isClose, "\(name) step \(i): \(cw.message) \(cb.message)")
         }
+    }
+
+    @Test(arguments: ["step", "multistep", "exponential", "cosine", "linear", "constant", "polynomial", "lambda"])
+    func scheduleMatchesPyTorch(_ name: String) {
+        let p = Tensor.zeros([1]).requiresGrad_()
+        let opt = SGD([p], lr: 0.1)
+        let s: LRScheduler
+        switch name {
+        case "step": s = StepLR(opt, stepSize: 3, gamma: 0.5)
+        case "multistep": s = MultiStepLR(opt, milestones: [2, 5, 9], gamma: 0.3)
+        case "exponential": s = ExponentialLR(opt, gamma: 0.9)
+        case "cosine": s = CosineAnnealingLR(opt, tMax: 10, etaMin: 0.001)
+        case "linear": s = LinearLR(opt, startFactor: 0.25, endFactor: 1, totalIters: 4)
+        case "constant": s = ConstantLR(opt, factor: 0.5, totalIters: 3)
+        case "polynomial": s = PolynomialLR(opt, totalIters: 8, power: 2)
+        default: s = LambdaLR(opt) { 1.0 / Double(1 + $0) }
+        }
+        var lrs: [Double] = []
+        for _ in 0..<12 {
+            lrs.append(opt.paramGroups[0]["lr"])
+            s.step()
+        }
+        let expected = Self.reference.schedules[name]!
+        for (a, e) in zip(lrs, expected) {
+            #expect(Swift.abs(a - e) <= 1e-12 * Swift.max(1, Swift.abs(e)), "\(name): \(lrs) vs \(expected)")
+        }
+    }
+
+    @Test func clipGradNormMatchesPyTorch() {
+        let c = Self.reference.clip
+        let p1 = Tensor.zeros([2]).requiresGrad_(), p2 = Tensor.zeros([2, 2]).requiresGrad_()
+        p1.grad = c.g1.tensor.to(.float32)
+        p2.grad = c.g2.tensor.to(.float32)
+        let total = clipGradNorm_([p1, p2], maxNorm: 2)
+        #expect(Swift.abs(total - c.total) < 1e-6)
+        #expect(compareClose(p1.grad!, c.c1.values, rtol: 1e-6, atol: 1e-7).isClose)
+        #expect(compareClose(p2.grad!, c.c2.values, rtol: 1e-6, atol: 1e-7).isClose)
+        clipGradValue_([p2], clipValue: 0.1)
+        #expect(p2.grad!.abs().max().item() <= 0.1 + 1e-7)
     }
 
     @Test func stateDictRoundTripContinuesTheSameTrajectory() {
