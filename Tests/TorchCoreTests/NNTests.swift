@@ -172,7 +172,8 @@ import _TestSupport
     }
 
     @Test(arguments: ["ce_mean", "ce_weight_ignore_smooth", "ce_extra_dims_sum", "ce_none_smooth", "ce_probs_smooth",
-                      "nll_weight_mean", "mse_mean", "l1_sum"])
+                      "nll_weight_mean", "mse_mean", "l1_sum", "bce", "bce_logits_pos", "smooth_l1", "huber", "kl_batchmean",
+                      "margin_ranking", "cosine_embedding", "triplet"])
     func lossMatchesPyTorch(_ name: String) {
         let c = Self.reference.losses[name]!
         let input = c.input.tensor.requiresGrad_()
@@ -186,6 +187,14 @@ import _TestSupport
         case "ce_probs_smooth": loss = F.crossEntropy(input, c.probs!.tensor, labelSmoothing: 0.1)
         case "nll_weight_mean": loss = F.nllLoss(input.logSoftmax(dim: 1), c.target!.indices, weight: c.weight!.tensor)
         case "mse_mean": loss = F.mseLoss(input, c.other!.tensor)
+        case "bce": loss = F.binaryCrossEntropy(input.sigmoid(), c.other!.tensor)
+        case "bce_logits_pos": loss = F.binaryCrossEntropyWithLogits(input, c.other!.tensor, posWeight: c.weight!.tensor)
+        case "smooth_l1": loss = F.smoothL1Loss(input, c.other!.tensor, beta: 0.5)
+        case "huber": loss = F.huberLoss(input, c.other!.tensor, delta: 0.7, reduction: .sum)
+        case "kl_batchmean": loss = F.klDiv(input.logSoftmax(dim: 1), c.other!.tensor, reduction: "batchmean")
+        case "margin_ranking": loss = F.marginRankingLoss(input[.all, 0], input[.all, 1], Tensor([1.0, -1.0, 1.0, -1.0]), margin: 0.3)
+        case "cosine_embedding": loss = F.cosineEmbeddingLoss(input[..<2], input[2...], Tensor([1.0, -1.0]), margin: 0.1)
+        case "triplet": loss = F.tripletMarginLoss(input[..<1], input[1..<2], input[2..<3], margin: 2)
         default: loss = F.l1Loss(input, c.other!.tensor, reduction: .sum)
         }
         check(loss, c.loss, "\(name) loss")
