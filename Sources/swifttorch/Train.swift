@@ -71,6 +71,7 @@ struct Train: ParsableCommand {
         }
         var lastLoss = 0.0
         var testAccuracy = 0.0
+        var progress = Progress(epochs: epochs)
         for epoch in 1...epochs {
             net.train()
             let epochStart = now()
@@ -85,14 +86,16 @@ struct Train: ParsableCommand {
                 correct += Int(logits.detach().argmax(dim: 1).eq(y).sum().item())
                 seen += y.count
                 batches += 1
-                if !json && batches % Swift.max(1, loader.count / 4) == 0 && batches < loader.count {
-                    print("  epoch \(epoch) batch \(batches)/\(loader.count)  loss \(fmt(lossSum / Double(seen)))  acc \(fmt(100 * Double(correct) / Double(seen), 1))%")
+                if !json {
+                    progress.update(epoch: epoch, batch: batches, of: loader.count, loss: lossSum / Double(seen),
+                                    accuracy: Double(correct) / Double(seen), samples: seen, since: epochStart)
                 }
             }
             lastLoss = lossSum / Double(seen)
             testAccuracy = Self.accuracy(net, test, batchSize: 256)
             let seconds = now() - epochStart
             if !json {
+                progress.finishLine()
                 print("epoch \(epoch)/\(epochs)  train loss \(fmt(lastLoss))  train acc \(fmt(100 * Double(correct) / Double(seen), 1))%  test acc \(fmt(100 * testAccuracy, 1))%  \(Int(Double(seen) / seconds)) samples/s  \(fmt(seconds, 1)) s")
             }
         }
@@ -193,5 +196,45 @@ func makeDirectory(_ path: String) throws {
         if mkdir(current, 0o755) != 0 && errno != EEXIST {
             throw ValidationError("cannot create folder \(current): \(String(cString: strerror(errno)))")
         }
+    }
+}
+
+/// Training progress: a bar redrawn in place on a terminal, a plain line every quarter epoch otherwise.
+struct Progress {
+    let epochs: Int
+    let interactive = isatty(1) != 0
+    var lastDraw = 0.0
+    var drawn = false
+
+    init(epochs: Int) { self.epochs = epochs }
+
+    mutating func update(epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samples: Int, since start: Double) {
+        let elapsed = now() - start
+        let rate = Double(samples) / Swift.max(elapsed, 1e-9)
+        let remainingBatches = Double(total - batch) + Double(epochs - epoch) * Double(total)
+        let eta = elapsed / Double(batch) * remainingBatches
+        let text = "epoch \(epoch)/\(epochs) batch \(batch)/\(total)  loss \(ElementFormatting.fixed(loss))  acc \(ElementFormatting.fixed(100 * accuracy, 1))%  \(Int(rate)) samples/s  ETA \(ElementFormatting.fixed(eta, 1)) s"
+        if interactive {
+            guard now() - lastDraw > 0.1 || batch == total else { return }
+            lastDraw = now()
+            let width = 20
+            let filled = width * batch / Swift.max(total, 1)
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            printRaw("\r[\(bar)] \(text)\u{1B}[K")
+            drawn = true
+        } else if batch % Swift.max(1, total / 4) == 0 && batch < total {
+            print("  " + text)
+        }
+    }
+
+    /// Ends a redrawn line before a summary line.
+    mutating func finishLine() {
+        if drawn { printRaw("\r\u{1B}[K") }
+        drawn = false
+    }
+
+    func printRaw(_ s: String) {
+        let bytes = Array(s.utf8)
+        _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
     }
 }
