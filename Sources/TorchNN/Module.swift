@@ -144,28 +144,26 @@ open class Module {
         namedParameterBoxes().map { ($0.0, $0.1.wrappedValue) }
     }
 
-    func namedParameterBoxes(prefix: String = "") -> [(String, Parameter)] {
-        var out: [(String, Parameter)] = []
+    /// Walks this module and its descendants, collecting what `pick` extracts from each non-child member under its
+    /// dotted name.
+    func collect<T>(prefix: String = "", _ pick: (Member) -> (String, T)?) -> [(String, T)] {
+        var out: [(String, T)] = []
         for member in members() {
-            switch member {
-            case .parameter(let n, let p): out.append((prefix + n, p))
-            case .child(let n, let c): out += c.namedParameterBoxes(prefix: prefix + n + ".")
-            case .buffer: break
+            if case .child(let n, let c) = member {
+                out += c.collect(prefix: prefix + n + ".", pick)
+            } else if let (name, value) = pick(member) {
+                out.append((prefix + name, value))
             }
         }
         return out
     }
 
-    func namedBufferBoxes(prefix: String = "") -> [(String, Buffer)] {
-        var out: [(String, Buffer)] = []
-        for member in members() {
-            switch member {
-            case .buffer(let n, let b): out.append((prefix + n, b))
-            case .child(let n, let c): out += c.namedBufferBoxes(prefix: prefix + n + ".")
-            case .parameter: break
-            }
-        }
-        return out
+    func namedParameterBoxes() -> [(String, Parameter)] {
+        collect { if case .parameter(let n, let p) = $0 { return (n, p) } else { return nil } }
+    }
+
+    func namedBufferBoxes() -> [(String, Buffer)] {
+        collect { if case .buffer(let n, let b) = $0 { return (n, b) } else { return nil } }
     }
 
     /// Every parameter (`parameters()`).
