@@ -29,6 +29,9 @@ CONFIGS = {
     "adam": (torch.optim.Adam, dict(lr=0.01)),
     "adam_amsgrad_wd": (torch.optim.Adam, dict(lr=0.01, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True)),
     "adamw": (torch.optim.AdamW, dict(lr=0.01, weight_decay=0.1)),
+    "rmsprop": (torch.optim.RMSprop, dict(lr=0.01)),
+    "rmsprop_centered_momentum": (torch.optim.RMSprop, dict(lr=0.01, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.05)),
+    "adagrad": (torch.optim.Adagrad, dict(lr=0.1, lr_decay=0.01, weight_decay=0.02, initial_accumulator_value=0.1)),
 }
 out = {"W0": enc(W0), "b0": enc(b0), "X": enc(X), "Y": enc(Y), "trajectories": {}}
 for name, (cls, kw) in CONFIGS.items():

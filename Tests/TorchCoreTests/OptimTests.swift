@@ -31,11 +31,15 @@ import _TestSupport
         case "sgd_nesterov": return SGD(params, lr: 0.05, momentum: 0.9, nesterov: true)
         case "adam": return Adam(params, lr: 0.01)
         case "adam_amsgrad_wd": return Adam(params, lr: 0.01, betas: (0.8, 0.99), weightDecay: 0.1, amsgrad: true)
+        case "rmsprop": return RMSprop(params, lr: 0.01)
+        case "rmsprop_centered_momentum": return RMSprop(params, lr: 0.01, alpha: 0.9, weightDecay: 0.05, momentum: 0.5, centered: true)
+        case "adagrad": return Adagrad(params, lr: 0.1, lrDecay: 0.01, weightDecay: 0.02, initialAccumulatorValue: 0.1)
         default: return AdamW(params, lr: 0.01, weightDecay: 0.1)
         }
     }
 
-    @Test(arguments: ["sgd", "sgd_momentum_wd", "sgd_nesterov", "adam", "adam_amsgrad_wd", "adamw"])
+    @Test(arguments: ["sgd", "sgd_momentum_wd", "sgd_nesterov", "adam", "adam_amsgrad_wd", "adamw", "rmsprop",
+                      "rmsprop_centered_momentum", "adagrad"])
     func trajectoryMatchesPyTorch(_ name: String) {
         let r = Self.reference
         let w = r.W0.tensor.requiresGrad_(), b = r.b0.tensor.requiresGrad_()

@@ -1,4 +1,8 @@
 // MARK: - Arithmetic operators
+//
+// Note (scalar overloads): the scalar forms are disfavoured so that in a mixed expression such as
+// `x.item() + 1` Swift prefers plain `Double` arithmetic over turning the literal into a tensor; a literal
+// operand of a tensor still works (it becomes a wrapped number with the same semantics as the scalar form).
 
 extension Tensor {
     /// Elementwise sum with broadcasting and type promotion.
@@ -13,38 +17,38 @@ extension Tensor {
     public static prefix func - (x: Tensor) -> Tensor { x.neg() }
 
     /// Tensor plus a floating-point scalar (a Python-float-like operand: `intTensor + 2.5` is `float32`).
-    public static func + (lhs: Tensor, rhs: Double) -> Tensor { lhs.add(.wrapped(rhs, dtype: .float64)) }
+    @_disfavoredOverload public static func + (lhs: Tensor, rhs: Double) -> Tensor { lhs.add(.wrapped(rhs, dtype: .float64)) }
     /// Scalar plus tensor.
-    public static func + (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).add(rhs) }
+    @_disfavoredOverload public static func + (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).add(rhs) }
     /// Tensor minus scalar.
-    public static func - (lhs: Tensor, rhs: Double) -> Tensor { lhs.sub(.wrapped(rhs, dtype: .float64)) }
+    @_disfavoredOverload public static func - (lhs: Tensor, rhs: Double) -> Tensor { lhs.sub(.wrapped(rhs, dtype: .float64)) }
     /// Scalar minus tensor.
-    public static func - (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).sub(rhs) }
+    @_disfavoredOverload public static func - (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).sub(rhs) }
     /// Tensor times scalar.
-    public static func * (lhs: Tensor, rhs: Double) -> Tensor { lhs.mul(.wrapped(rhs, dtype: .float64)) }
+    @_disfavoredOverload public static func * (lhs: Tensor, rhs: Double) -> Tensor { lhs.mul(.wrapped(rhs, dtype: .float64)) }
     /// Scalar times tensor.
-    public static func * (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).mul(rhs) }
+    @_disfavoredOverload public static func * (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).mul(rhs) }
     /// Tensor divided by scalar.
-    public static func / (lhs: Tensor, rhs: Double) -> Tensor { lhs.div(.wrapped(rhs, dtype: .float64)) }
+    @_disfavoredOverload public static func / (lhs: Tensor, rhs: Double) -> Tensor { lhs.div(.wrapped(rhs, dtype: .float64)) }
     /// Scalar divided by tensor.
-    public static func / (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).div(rhs) }
+    @_disfavoredOverload public static func / (lhs: Double, rhs: Tensor) -> Tensor { Tensor.wrapped(lhs, dtype: .float64).div(rhs) }
 
     /// Tensor plus an integer scalar (keeps integer dtypes).
-    public static func + (lhs: Tensor, rhs: Int) -> Tensor { lhs.add(.wrapped(Double(rhs), dtype: .int64)) }
+    @_disfavoredOverload public static func + (lhs: Tensor, rhs: Int) -> Tensor { lhs.add(.wrapped(Double(rhs), dtype: .int64)) }
     /// Integer scalar plus tensor.
-    public static func + (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).add(rhs) }
+    @_disfavoredOverload public static func + (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).add(rhs) }
     /// Tensor minus integer scalar.
-    public static func - (lhs: Tensor, rhs: Int) -> Tensor { lhs.sub(.wrapped(Double(rhs), dtype: .int64)) }
+    @_disfavoredOverload public static func - (lhs: Tensor, rhs: Int) -> Tensor { lhs.sub(.wrapped(Double(rhs), dtype: .int64)) }
     /// Integer scalar minus tensor.
-    public static func - (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).sub(rhs) }
+    @_disfavoredOverload public static func - (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).sub(rhs) }
     /// Tensor times integer scalar.
-    public static func * (lhs: Tensor, rhs: Int) -> Tensor { lhs.mul(.wrapped(Double(rhs), dtype: .int64)) }
+    @_disfavoredOverload public static func * (lhs: Tensor, rhs: Int) -> Tensor { lhs.mul(.wrapped(Double(rhs), dtype: .int64)) }
     /// Integer scalar times tensor.
-    public static func * (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).mul(rhs) }
+    @_disfavoredOverload public static func * (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).mul(rhs) }
     /// Tensor divided by integer scalar (true division).
-    public static func / (lhs: Tensor, rhs: Int) -> Tensor { lhs.div(.wrapped(Double(rhs), dtype: .int64)) }
+    @_disfavoredOverload public static func / (lhs: Tensor, rhs: Int) -> Tensor { lhs.div(.wrapped(Double(rhs), dtype: .int64)) }
     /// Integer scalar divided by tensor (true division).
-    public static func / (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).div(rhs) }
+    @_disfavoredOverload public static func / (lhs: Int, rhs: Tensor) -> Tensor { Tensor.wrapped(Double(lhs), dtype: .int64).div(rhs) }
 
     /// Tensor plus a `Float` scalar.
     @_disfavoredOverload public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs + Double(rhs) }
