@@ -42,6 +42,14 @@ import Torch
         #expect(stderr(of: r).contains("only tensors of floating point dtype can require gradients"))
     }
 
+    @Test func inPlaceThroughAViewOfALeaf() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let w = Tensor.ones([2, 3]).requiresGrad_()
+            w.t().mul_(2)
+        }
+        #expect(stderr(of: r).contains("a view of a leaf Variable that requires grad is being used in an in-place operation"))
+    }
+
     @Test func modifiedSavedTensor() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let x = Tensor([Float(1), 2]).requiresGrad_()

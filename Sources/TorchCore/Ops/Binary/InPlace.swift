@@ -20,6 +20,8 @@ extension Tensor {
         storage.bumpVersion()
         if result.requiresGrad && GradMode.isEnabled {
             if let base = impl.autograd?.viewBase {
+                precondition(!(base.isLeaf && base.requiresGrad),
+                             "\(op): a view of a leaf Variable that requires grad is being used in an in-place operation.")
                 rebaseView(base: base, newValue: result, op: op)
             } else {
                 impl.meta.gradFn = result.gradFn

@@ -19,12 +19,14 @@ extension Tensor {
             record(op, inputs: [self], outputs: [out]) { ctx in [backward(ctx.grad)] }
             let meta = out.impl.meta
             meta.viewVersion = storage.version
-            if let parentBase = impl.autograd?.viewBase, let parentReplay = impl.autograd?.viewReplay {
+            if let parentBase = impl.autograd?.viewBase {
                 meta.viewBase = parentBase
-                meta.viewReplay = { replay(parentReplay($0)) }
+                if let parentReplay = impl.autograd?.viewReplay { meta.viewReplay = { replay(parentReplay($0)) } }
             } else {
                 meta.viewBase = self
-                meta.viewReplay = replay
+                // A view of a leaf never needs replaying: writing through it is an error (as in PyTorch), and
+                // skipping the closure keeps `w.t()` in a linear layer cheap.
+                if !isLeaf { meta.viewReplay = replay }
             }
         }
         return out
