@@ -32,6 +32,13 @@ CONFIGS = {
     "rmsprop": (torch.optim.RMSprop, dict(lr=0.01)),
     "rmsprop_centered_momentum": (torch.optim.RMSprop, dict(lr=0.01, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.05)),
     "adagrad": (torch.optim.Adagrad, dict(lr=0.1, lr_decay=0.01, weight_decay=0.02, initial_accumulator_value=0.1)),
+    "adadelta": (torch.optim.Adadelta, dict(lr=1.0, rho=0.8, weight_decay=0.03)),
+    "adamax": (torch.optim.Adamax, dict(lr=0.02, betas=(0.8, 0.95), weight_decay=0.05)),
+    "nadam": (torch.optim.NAdam, dict(lr=0.01, weight_decay=0.05)),
+    "nadam_decoupled": (torch.optim.NAdam, dict(lr=0.01, betas=(0.85, 0.99), weight_decay=0.1, momentum_decay=0.01, decoupled_weight_decay=True)),
+    # 10 steps reach the rectified branch (rho_t > 5) from step 7 with the default betas.
+    "radam": (torch.optim.RAdam, dict(lr=0.01, weight_decay=0.05)),
+    "radam_decoupled": (torch.optim.RAdam, dict(lr=0.01, betas=(0.9, 0.9), weight_decay=0.1, decoupled_weight_decay=True)),
 }
 out = {"W0": enc(W0), "b0": enc(b0), "X": enc(X), "Y": enc(Y), "trajectories": {}}
 for name, (cls, kw) in CONFIGS.items():
@@ -39,7 +46,7 @@ for name, (cls, kw) in CONFIGS.items():
     b = b0.clone().requires_grad_(True)
     opt = cls([W, b], **kw)
     steps = []
-    for _ in range(6):
+    for _ in range(10):
         opt.zero_grad()
         loss = ((X @ W.T + b - Y) ** 2).mean()
         loss.backward()

@@ -4,6 +4,8 @@ import Torch
 /// `swifttorch train`: trains a model on the built-in synthetic digits and reports held-out accuracy.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Train a small CNN (or MLP) on the built-in synthetic digits or on a CSV table of images.")
+    /// The names `--optimizer` accepts.
+    static let optimizers = ["adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam"]
 
     @Option(help: "Data set: synthetic (built in) or csv (--data FILE, label in --label-column).") var dataset = "synthetic"
     @Option(help: "The CSV/TSV file (optionally .gz) for --dataset csv.") var data: String?
@@ -14,7 +16,7 @@ struct Train: ParsableCommand {
     @Option(help: "Passes over the training set.") var epochs = 4
     @Option(name: .customLong("batch-size"), help: "Samples per batch.") var batchSize = 64
     @Option(help: "Learning rate.") var lr = 2e-3
-    @Option(help: "Optimizer: adam, adamw or sgd (momentum 0.9).") var optimizer = "adam"
+    @Option(help: "Optimizer: adam, adamw, sgd (momentum 0.9), rmsprop, adagrad, adadelta, adamax, nadam or radam.") var optimizer = "adam"
     @Option(help: "Random seed (data, initialisation, shuffling).") var seed: UInt64 = 0
     @Option(help: "Intra-op threads (default: all cores).") var threads: Int?
     @Option(name: .customLong("train-size"), help: "Training images.") var trainSize = 20000
@@ -29,7 +31,9 @@ struct Train: ParsableCommand {
         if let imageShape, parseShape(imageShape) == nil { throw ValidationError("--image-shape must look like 1x8x8 (got \(imageShape))") }
         guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1)") }
         guard ["cnn", "mlp"].contains(model) else { throw ValidationError("--model must be cnn or mlp (got \(model))") }
-        guard ["adam", "adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer must be adam, adamw or sgd (got \(optimizer))") }
+        guard Self.optimizers.contains(optimizer) else {
+            throw ValidationError("--optimizer must be one of \(Self.optimizers.joined(separator: ", ")) (got \(optimizer))")
+        }
         guard epochs >= 1, batchSize >= 1, trainSize >= 10, testSize >= 10 else {
             throw ValidationError("--epochs, --batch-size must be positive and the data sets at least 10 images")
         }
@@ -63,8 +67,18 @@ struct Train: ParsableCommand {
     /// Trains `net` and reports (or prints JSON).
     func fit<Train: Dataset, Test: Dataset>(_ net: Module, train: Train, test: Test, name: String, start: Double) throws {
         let params = net.parameters()
-        let opt: Optimizer = optimizer == "sgd" ? SGD(params, lr: lr, momentum: 0.9)
-            : optimizer == "adamw" ? AdamW(params, lr: lr) : Adam(params, lr: lr)
+        let opt: Optimizer
+        switch optimizer {
+        case "sgd": opt = SGD(params, lr: lr, momentum: 0.9)
+        case "adamw": opt = AdamW(params, lr: lr)
+        case "rmsprop": opt = RMSprop(params, lr: lr)
+        case "adagrad": opt = Adagrad(params, lr: lr)
+        case "adadelta": opt = Adadelta(params, lr: lr)
+        case "adamax": opt = Adamax(params, lr: lr)
+        case "nadam": opt = NAdam(params, lr: lr)
+        case "radam": opt = RAdam(params, lr: lr)
+        default: opt = Adam(params, lr: lr)
+        }
         let loader = DataLoader(train, batchSize: batchSize, shuffle: true, generator: Generator(seed: seed &+ 3))
         if !json {
             print("training \(model) (\(net.parameterCount) parameters) on \(name), \(epochs) epochs, batch \(batchSize), \(optimizer) lr \(lr), \(Torch.numThreads) threads")

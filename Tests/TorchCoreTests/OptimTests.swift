@@ -34,12 +34,20 @@ import _TestSupport
         case "rmsprop": return RMSprop(params, lr: 0.01)
         case "rmsprop_centered_momentum": return RMSprop(params, lr: 0.01, alpha: 0.9, weightDecay: 0.05, momentum: 0.5, centered: true)
         case "adagrad": return Adagrad(params, lr: 0.1, lrDecay: 0.01, weightDecay: 0.02, initialAccumulatorValue: 0.1)
+        case "adadelta": return Adadelta(params, lr: 1, rho: 0.8, weightDecay: 0.03)
+        case "adamax": return Adamax(params, lr: 0.02, betas: (0.8, 0.95), weightDecay: 0.05)
+        case "nadam": return NAdam(params, lr: 0.01, weightDecay: 0.05)
+        case "nadam_decoupled":
+            return NAdam(params, lr: 0.01, betas: (0.85, 0.99), weightDecay: 0.1, momentumDecay: 0.01, decoupledWeightDecay: true)
+        case "radam": return RAdam(params, lr: 0.01, weightDecay: 0.05)
+        case "radam_decoupled": return RAdam(params, lr: 0.01, betas: (0.9, 0.9), weightDecay: 0.1, decoupledWeightDecay: true)
         default: return AdamW(params, lr: 0.01, weightDecay: 0.1)
         }
     }
 
     @Test(arguments: ["sgd", "sgd_momentum_wd", "sgd_nesterov", "adam", "adam_amsgrad_wd", "adamw", "rmsprop",
-                      "rmsprop_centered_momentum", "adagrad"])
+                      "rmsprop_centered_momentum", "adagrad", "adadelta", "adamax", "nadam", "nadam_decoupled", "radam",
+                      "radam_decoupled"])
     func trajectoryMatchesPyTorch(_ name: String) {
         let r = Self.reference
         let w = r.W0.tensor.requiresGrad_(), b = r.b0.tensor.requiresGrad_()
