@@ -63,18 +63,57 @@ SCHEDULES = {
     "constant": lambda o: torch.optim.lr_scheduler.ConstantLR(o, factor=0.5, total_iters=3),
     "polynomial": lambda o: torch.optim.lr_scheduler.PolynomialLR(o, total_iters=8, power=2.0),
     "lambda": lambda o: torch.optim.lr_scheduler.LambdaLR(o, lr_lambda=lambda e: 1.0 / (1 + e)),
+    "onecycle": lambda o: torch.optim.lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=12),
+    "onecycle_linear_three_phase": lambda o: torch.optim.lr_scheduler.OneCycleLR(
+        o, max_lr=0.5, total_steps=12, pct_start=0.25, anneal_strategy="linear", three_phase=True,
+        base_momentum=0.8, max_momentum=0.9, div_factor=10, final_div_factor=100),
+    "onecycle_adam": lambda o: torch.optim.lr_scheduler.OneCycleLR(o, max_lr=0.01, total_steps=12),
+    "cyclic": lambda o: torch.optim.lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3),
+    "cyclic_triangular2": lambda o: torch.optim.lr_scheduler.CyclicLR(
+        o, base_lr=0.01, max_lr=0.1, step_size_up=2, step_size_down=3, mode="triangular2", cycle_momentum=False),
+    "cyclic_exp_range": lambda o: torch.optim.lr_scheduler.CyclicLR(
+        o, base_lr=0.01, max_lr=0.1, step_size_up=2, mode="exp_range", gamma=0.9),
+    "warm_restarts": lambda o: torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.001),
+    "warm_restarts_fixed": lambda o: torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=4),
+    "sequential": lambda o: torch.optim.lr_scheduler.SequentialLR(
+        o, [torch.optim.lr_scheduler.LinearLR(o, start_factor=0.1, total_iters=3),
+            torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.8),
+            torch.optim.lr_scheduler.StepLR(o, step_size=2, gamma=0.5)], milestones=[3, 7]),
 }
 out["schedules"] = {}
+out["momenta"] = {}
 for name, make in SCHEDULES.items():
     p = torch.zeros(1, requires_grad=True)
-    o = torch.optim.SGD([p], lr=0.1)
+    o = torch.optim.Adam([p], lr=0.1) if name.endswith("_adam") else torch.optim.SGD([p], lr=0.1)
     s = make(o)
-    lrs = []
+    lrs, momenta = [], []
     for _ in range(12):
-        lrs.append(o.param_groups[0]["lr"])
+        g = o.param_groups[0]
+        lrs.append(g["lr"])
+        momenta.append(g["betas"][0] if "betas" in g else g["momentum"])
         o.step()
         s.step()
     out["schedules"][name] = lrs
+    out["momenta"][name] = momenta
+
+# ReduceLROnPlateau on a fixed metric sequence.
+METRICS = [1.0, 0.9, 0.95, 0.95, 0.95, 0.8, 0.85, 0.85, 0.85, 0.85, 0.85, 0.85, 0.7, 0.7, 0.7, 0.7]
+PLATEAUS = {
+    "plateau_min": dict(patience=1, factor=0.5, cooldown=1, min_lr=0.02),
+    "plateau_max_abs": dict(mode="max", patience=2, factor=0.3, threshold=0.01, threshold_mode="abs"),
+}
+out["plateau_metrics"] = METRICS
+out["plateau"] = {}
+for name, kw in PLATEAUS.items():
+    p = torch.zeros(1, requires_grad=True)
+    o = torch.optim.SGD([p], lr=0.1)
+    s = torch.optim.lr_scheduler.ReduceLROnPlateau(o, **kw)
+    lrs = []
+    for m in METRICS:
+        o.step()
+        s.step(m)
+        lrs.append(o.param_groups[0]["lr"])
+    out["plateau"][name] = lrs
 
 # Gradient clipping.
 g1 = torch.tensor([3.0, -4.0])

@@ -6,16 +6,20 @@ import TorchCore
 open class LRScheduler {
     /// The optimizer whose groups are scheduled.
     public let optimizer: Optimizer
-    /// The initial rate of each group.
+    /// The initial rate of each group: its `initial_lr` option, which the first scheduler created on the optimizer
+    /// records from the group's rate (as PyTorch does), so a second scheduler starts from the same base.
     public let baseLRs: [Double]
     /// Epochs stepped so far (PyTorch's `last_epoch`).
-    public private(set) var lastEpoch = 0
+    public internal(set) var lastEpoch = 0
 
     /// Creates the scheduler and applies the rate of epoch 0.
     /// - Parameter optimizer: the optimizer.
     public init(_ optimizer: Optimizer) {
         self.optimizer = optimizer
-        baseLRs = optimizer.paramGroups.map { $0["lr"] }
+        for i in optimizer.paramGroups.indices where optimizer.paramGroups[i].options["initial_lr"] == nil {
+            optimizer.paramGroups[i]["initial_lr"] = optimizer.paramGroups[i]["lr"]
+        }
+        baseLRs = optimizer.paramGroups.map { $0["initial_lr"] }
         apply()
     }
 
@@ -35,7 +39,11 @@ open class LRScheduler {
         for i in optimizer.paramGroups.indices {
             optimizer.paramGroups[i]["lr"] = lr(epoch: lastEpoch, base: baseLRs[i], group: i)
         }
+        applyMomentum(epoch: lastEpoch)
     }
+
+    /// Writes the momentum (or β1) of epoch `epoch` into the groups; only the cyclic schedulers cycle it.
+    func applyMomentum(epoch: Int) {}
 }
 
 /// `base · f(epoch)` (`LambdaLR`).

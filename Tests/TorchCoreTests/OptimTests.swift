@@ -16,6 +16,9 @@ import _TestSupport
         let W0, b0, X, Y: Encoded
         let trajectories: [String: [Step]]
         let schedules: [String: [Double]]
+        let momenta: [String: [Double]]
+        let plateau_metrics: [Double]
+        let plateau: [String: [Double]]
         let clip: Clip
     }
 
@@ -65,10 +68,13 @@ import _TestSupport
         }
     }
 
-    @Test(arguments: ["step", "multistep", "exponential", "cosine", "linear", "constant", "polynomial", "lambda"])
+    @Test(arguments: ["step", "multistep", "exponential", "cosine", "linear", "constant", "polynomial", "lambda",
+                      "onecycle", "onecycle_linear_three_phase", "onecycle_adam", "cyclic", "cyclic_triangular2",
+                      "cyclic_exp_range", "warm_restarts", "warm_restarts_fixed", "sequential"])
     func scheduleMatchesPyTorch(_ name: String) {
         let p = Tensor.zeros([1]).requiresGrad_()
-        let opt = SGD([p], lr: 0.1)
+        let opt: Optimizer = name.hasSuffix("_adam") ? Adam([p], lr: 0.1) : SGD([p], lr: 0.1)
+        let momentumKey = name.hasSuffix("_adam") ? "beta1" : "momentum"
         let s: LRScheduler
         switch name {
         case "step": s = StepLR(opt, stepSize: 3, gamma: 0.5)
@@ -78,17 +84,65 @@ import _TestSupport
         case "linear": s = LinearLR(opt, startFactor: 0.25, endFactor: 1, totalIters: 4)
         case "constant": s = ConstantLR(opt, factor: 0.5, totalIters: 3)
         case "polynomial": s = PolynomialLR(opt, totalIters: 8, power: 2)
+        case "onecycle", "onecycle_adam": s = OneCycleLR(opt, maxLR: name == "onecycle" ? 1 : 0.01, totalSteps: 12)
+        case "onecycle_linear_three_phase":
+            s = OneCycleLR(opt, maxLR: 0.5, totalSteps: 12, pctStart: 0.25, annealStrategy: .linear, baseMomentum: 0.8,
+                           maxMomentum: 0.9, divFactor: 10, finalDivFactor: 100, threePhase: true)
+        case "cyclic": s = CyclicLR(opt, baseLR: 0.01, maxLR: 0.1, stepSizeUp: 3)
+        case "cyclic_triangular2":
+            s = CyclicLR(opt, baseLR: 0.01, maxLR: 0.1, stepSizeUp: 2, stepSizeDown: 3, mode: .triangular2, cycleMomentum: false)
+        case "cyclic_exp_range": s = CyclicLR(opt, baseLR: 0.01, maxLR: 0.1, stepSizeUp: 2, mode: .expRange(gamma: 0.9))
+        case "warm_restarts": s = CosineAnnealingWarmRestarts(opt, t0: 3, tMult: 2, etaMin: 0.001)
+        case "warm_restarts_fixed": s = CosineAnnealingWarmRestarts(opt, t0: 4)
+        case "sequential":
+            s = SequentialLR(opt, schedulers: [LinearLR(opt, startFactor: 0.1, totalIters: 3), ExponentialLR(opt, gamma: 0.8),
+                                               StepLR(opt, stepSize: 2, gamma: 0.5)], milestones: [3, 7])
         default: s = LambdaLR(opt) { 1.0 / Double(1 + $0) }
         }
-        var lrs: [Double] = []
+        var lrs: [Double] = [], momenta: [Double] = []
         for _ in 0..<12 {
             lrs.append(opt.paramGroups[0]["lr"])
+            momenta.append(opt.paramGroups[0][momentumKey])
             s.step()
         }
-        let expected = Self.reference.schedules[name]!
+        let expected = Self.reference.schedules[name]!, expectedMomenta = Self.reference.momenta[name]!
+        #expect(lrs.count == expected.count)
         for (a, e) in zip(lrs, expected) {
             #expect(Swift.abs(a - e) <= 1e-12 * Swift.max(1, Swift.abs(e)), "\(name): \(lrs) vs \(expected)")
         }
+        for (a, e) in zip(momenta, expectedMomenta) {
+            #expect(Swift.abs(a - e) <= 1e-12, "\(name) momentum: \(momenta) vs \(expectedMomenta)")
+        }
+    }
+
+    @Test(arguments: ["plateau_min", "plateau_max_abs"])
+    func reduceLROnPlateauMatchesPyTorch(_ name: String) {
+        let p = Tensor.zeros([1]).requiresGrad_()
+        let opt = SGD([p], lr: 0.1)
+        let s = name == "plateau_min"
+            ? ReduceLROnPlateau(opt, factor: 0.5, patience: 1, cooldown: 1, minLR: 0.02)
+            : ReduceLROnPlateau(opt, mode: .max, factor: 0.3, patience: 2, threshold: 0.01, thresholdMode: .abs)
+        var lrs: [Double] = []
+        for m in Self.reference.plateau_metrics {
+            s.step(m)
+            lrs.append(s.lastLR[0])
+        }
+        let expected = Self.reference.plateau[name]!
+        #expect(lrs.count == expected.count)
+        for (a, e) in zip(lrs, expected) {
+            #expect(Swift.abs(a - e) <= 1e-15, "\(name): \(lrs) vs \(expected)")
+        }
+    }
+
+    @Test func schedulersShareTheInitialRate() {
+        // A second scheduler on the same optimizer starts from the recorded initial_lr, not the first one's rate.
+        let p = Tensor.zeros([1]).requiresGrad_()
+        let opt = SGD([p], lr: 0.1)
+        _ = LinearLR(opt, startFactor: 0.5, totalIters: 2)
+        #expect(opt.paramGroups[0]["lr"] == 0.05)
+        let second = ExponentialLR(opt, gamma: 0.5)
+        #expect(second.baseLRs == [0.1])
+        #expect(opt.paramGroups[0]["initial_lr"] == 0.1)
     }
 
     @Test func clipGradNormMatchesPyTorch() {
