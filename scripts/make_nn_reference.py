@@ -125,6 +125,32 @@ cases = {
 }
 out["losses"] = cases
 
+
+# GroupNorm, InstanceNorm and RMSNorm with non-trivial affine parameters: output and all gradients.
+def norm_case(module, shape):
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            p.copy_(torch.randn_like(p) * 0.5 + (1.0 if name == "weight" else 0.0))
+    xn = (torch.randn(*shape) * 2 + 0.5).requires_grad_(True)
+    yn = module(xn)
+    gyn = torch.randn_like(yn)
+    (yn * gyn).sum().backward()
+    case = {"x": enc(xn), "y": enc(yn), "gy": enc(gyn), "gx": enc(xn.grad), "keys": list(module.state_dict().keys())}
+    for name, p in module.named_parameters():
+        case[name] = enc(p)
+        case["g" + name] = enc(p.grad)
+    return case
+
+
+out["norms"] = {
+    "group_norm": norm_case(nn.GroupNorm(2, 6), (3, 6, 4, 2)),
+    "group_norm_3d_no_affine": norm_case(nn.GroupNorm(3, 3, eps=1e-3, affine=False), (2, 3, 5)),
+    "instance_norm2d_affine": norm_case(nn.InstanceNorm2d(3, affine=True), (2, 3, 4, 5)),
+    "instance_norm1d_unbatched": norm_case(nn.InstanceNorm1d(4, eps=1e-4), (4, 6)),
+    "rms_norm": norm_case(nn.RMSNorm([3, 4]), (2, 5, 3, 4)),
+    "rms_norm_eps_no_affine": norm_case(nn.RMSNorm(4, eps=1e-2, elementwise_affine=False), (3, 4)),
+}
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

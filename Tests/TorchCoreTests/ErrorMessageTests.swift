@@ -14,6 +14,13 @@ import Torch
         #expect(stderr(of: r).contains("mm: shapes [2, 3] and [4, 5] cannot be multiplied (3 != 4)"))
     }
 
+    @Test func groupNormIndivisibleChannels() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = GroupNorm(4, 6)
+        }
+        #expect(stderr(of: r).contains("GroupNorm: numChannels (6) must be divisible by numGroups (4)"))
+    }
+
     @Test func broadcastMismatch() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.ones([2, 3]) + Tensor.ones([4])

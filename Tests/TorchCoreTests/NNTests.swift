@@ -43,6 +43,12 @@ import _TestSupport
         let maxpool2d: PoolCase
         let mlp: MLPCase
         let losses: [String: LossCase]
+        let norms: [String: NormCase]
+    }
+    struct NormCase: Decodable {
+        let x, y, gy, gx: Encoded
+        let weight, bias, gweight, gbias: Encoded?
+        let keys: [String]
     }
 
     static let reference: Reference = {
@@ -53,6 +59,55 @@ import _TestSupport
     func check(_ t: Tensor, _ e: Encoded, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let c = compareClose(t, e.values, shape: e.shape, rtol: 1e-10, atol: 1e-12)
         #expect(c.isClose, "\(what): \(c.message)", sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: ["group_norm", "group_norm_3d_no_affine", "instance_norm2d_affine", "instance_norm1d_unbatched",
+                      "rms_norm", "rms_norm_eps_no_affine"])
+    func normalizationMatchesPyTorch(_ name: String) throws {
+        let r = Self.reference.norms[name]!
+        let layer: Module
+        let functional: ([Tensor]) -> Tensor
+        switch name {
+        case "group_norm":
+            layer = GroupNorm(2, 6, dtype: .float64)
+            functional = { F.groupNorm($0[0], numGroups: 2, weight: $0[1], bias: $0[2]) }
+        case "group_norm_3d_no_affine":
+            layer = GroupNorm(3, 3, eps: 1e-3, affine: false, dtype: .float64)
+            functional = { F.groupNorm($0[0], numGroups: 3, eps: 1e-3) }
+        case "instance_norm2d_affine":
+            layer = InstanceNorm2d(3, affine: true, dtype: .float64)
+            functional = { F.instanceNorm($0[0], weight: $0[1], bias: $0[2]) }
+        case "instance_norm1d_unbatched":
+            layer = InstanceNorm1d(4, eps: 1e-4, dtype: .float64)
+            functional = { F.instanceNorm($0[0].unsqueeze(0), eps: 1e-4) }
+        case "rms_norm":
+            layer = RMSNorm([3, 4], dtype: .float64)
+            functional = { F.rmsNorm($0[0], [3, 4], weight: $0[1]) }
+        default:
+            layer = RMSNorm([4], eps: 1e-2, elementwiseAffine: false, dtype: .float64)
+            functional = { F.rmsNorm($0[0], [4], eps: 1e-2) }
+        }
+        #expect(layer.stateDict().map { $0.key } == r.keys)
+        var state: [String: Tensor] = [:]
+        if let w = r.weight { state["weight"] = w.tensor }
+        if let b = r.bias { state["bias"] = b.tensor }
+        try layer.loadStateDict(state)
+        let x = r.x.tensor.requiresGrad_()
+        let y = layer(x)
+        check(y, r.y, "\(name) y")
+        (y * r.gy.tensor).sum().backward()
+        check(x.grad!, r.gx, "\(name) dx")
+        let params = Dictionary(uniqueKeysWithValues: layer.namedParameters())
+        if let gw = r.gweight { check(params["weight"]!.grad!, gw, "\(name) dweight") }
+        if let gb = r.gbias { check(params["bias"]!.grad!, gb, "\(name) dbias") }
+        // Numerical first and second derivatives of the functional form at the same point.
+        var inputs = [r.x.tensor.requiresGrad_()]
+        if let w = r.weight { inputs.append(w.tensor.requiresGrad_()) }
+        if let b = r.bias { inputs.append(b.tensor.requiresGrad_()) }
+        let g1 = gradcheck(functional, inputs: inputs)
+        #expect(g1.passed, "\(name) gradcheck: \(g1)")
+        let g2 = gradgradcheck(functional, inputs: inputs)
+        #expect(g2.passed, "\(name) gradgradcheck: \(g2)")
     }
 
     @Test func linearForwardBackward() throws {
