@@ -151,6 +151,28 @@ out["norms"] = {
     "rms_norm_eps_no_affine": norm_case(nn.RMSNorm(4, eps=1e-2, elementwise_affine=False), (3, 4)),
 }
 
+
+# Average and adaptive pooling: outputs and input gradients.
+def pool_case(fn, shape):
+    xq = torch.randn(*shape, requires_grad=True)
+    yq = fn(xq)
+    gyq = torch.randn_like(yq)
+    (yq * gyq).sum().backward()
+    return {"x": enc(xq), "y": enc(yq), "gy": enc(gyq), "gx": enc(xq.grad)}
+
+
+out["pools"] = {
+    "avg_k3_s2_p1": pool_case(lambda t: F.avg_pool2d(t, 3, stride=2, padding=1), (2, 3, 7, 8)),
+    "avg_ceil_exclude_pad": pool_case(lambda t: F.avg_pool2d(t, (3, 2), stride=(2, 1), padding=(1, 0), ceil_mode=True,
+                                                             count_include_pad=False), (2, 2, 6, 5)),
+    "avg_ceil_include_pad": pool_case(lambda t: F.avg_pool2d(t, 3, stride=2, padding=1, ceil_mode=True), (1, 2, 6, 6)),
+    "avg_divisor_unbatched": pool_case(lambda t: F.avg_pool2d(t, 2, divisor_override=3), (3, 4, 6)),
+    "adaptive_avg_3x4": pool_case(lambda t: F.adaptive_avg_pool2d(t, (3, 4)), (2, 3, 5, 7)),
+    "adaptive_avg_1": pool_case(lambda t: F.adaptive_avg_pool2d(t, 1), (2, 3, 5, 7)),
+    "adaptive_max_2x3": pool_case(lambda t: F.adaptive_max_pool2d(t, (2, 3)), (2, 3, 5, 7)),
+    "adaptive_max_unbatched_4x5": pool_case(lambda t: F.adaptive_max_pool2d(t, (4, 5)), (2, 6, 9)),
+}
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

@@ -44,6 +44,7 @@ import _TestSupport
         let mlp: MLPCase
         let losses: [String: LossCase]
         let norms: [String: NormCase]
+        let pools: [String: PoolCase]
     }
     struct NormCase: Decodable {
         let x, y, gy, gx: Encoded
@@ -108,6 +109,31 @@ import _TestSupport
         #expect(g1.passed, "\(name) gradcheck: \(g1)")
         let g2 = gradgradcheck(functional, inputs: inputs)
         #expect(g2.passed, "\(name) gradgradcheck: \(g2)")
+    }
+
+    @Test(arguments: ["avg_k3_s2_p1", "avg_ceil_exclude_pad", "avg_ceil_include_pad", "avg_divisor_unbatched",
+                      "adaptive_avg_3x4", "adaptive_avg_1", "adaptive_max_2x3", "adaptive_max_unbatched_4x5"])
+    func poolingMatchesPyTorch(_ name: String) {
+        let r = Self.reference.pools[name]!
+        let layer: Module
+        switch name {
+        case "avg_k3_s2_p1": layer = AvgPool2d(3, stride: 2, padding: 1)
+        case "avg_ceil_exclude_pad":
+            layer = AvgPool2d((3, 2), stride: (2, 1), padding: (1, 0), ceilMode: true, countIncludePad: false)
+        case "avg_ceil_include_pad": layer = AvgPool2d((3, 3), stride: (2, 2), padding: (1, 1), ceilMode: true)
+        case "avg_divisor_unbatched": layer = AvgPool2d((2, 2), divisorOverride: 3)
+        case "adaptive_avg_3x4": layer = AdaptiveAvgPool2d((3, 4))
+        case "adaptive_avg_1": layer = AdaptiveAvgPool2d(1)
+        case "adaptive_max_2x3": layer = AdaptiveMaxPool2d((2, 3))
+        default: layer = AdaptiveMaxPool2d((4, 5))
+        }
+        let x = r.x.tensor.requiresGrad_()
+        let y = layer(x)
+        check(y, r.y, "\(name) y")
+        (y * r.gy.tensor).sum().backward()
+        check(x.grad!, r.gx, "\(name) dx")
+        let g = gradcheck({ layer($0[0]) }, inputs: [r.x.tensor.requiresGrad_()])
+        #expect(g.passed, "\(name) gradcheck: \(g)")
     }
 
     @Test func linearForwardBackward() throws {
