@@ -173,6 +173,41 @@ out["pools"] = {
     "adaptive_max_unbatched_4x5": pool_case(lambda t: F.adaptive_max_pool2d(t, (4, 5)), (2, 6, 9)),
 }
 
+
+# Activation modules: outputs and input gradients (inputs kept away from the kinks).
+xa = torch.randn(3, 4, 6) * 3
+xa = torch.where(xa.abs() < 0.05, xa + 0.1, xa)
+ACTIVATIONS = {
+    "LeakyReLU": nn.LeakyReLU(0.2), "ELU": nn.ELU(0.7), "CELU": nn.CELU(1.3), "SELU": nn.SELU(), "SiLU": nn.SiLU(),
+    "Mish": nn.Mish(), "Softplus": nn.Softplus(beta=2.0, threshold=3.0), "Hardtanh": nn.Hardtanh(-2.0, 1.5),
+    "ReLU6": nn.ReLU6(), "Hardsigmoid": nn.Hardsigmoid(), "Hardswish": nn.Hardswish(), "LogSigmoid": nn.LogSigmoid(),
+    "Softsign": nn.Softsign(), "Tanhshrink": nn.Tanhshrink(), "Threshold": nn.Threshold(0.3, -1.0),
+    "Softshrink": nn.Softshrink(0.7), "Hardshrink": nn.Hardshrink(0.6), "GLU": nn.GLU(1), "Softmax": nn.Softmax(1),
+    "LogSoftmax": nn.LogSoftmax(2), "Softmin": nn.Softmin(0), "PReLU": nn.PReLU(4, init=0.1),
+}
+out["activations"] = {"x": enc(xa)}
+for name, module in ACTIVATIONS.items():
+    if name == "PReLU":
+        with torch.no_grad():
+            module.weight.copy_(torch.tensor([0.1, -0.2, 0.3, 0.05]))
+    xin = xa.clone().requires_grad_(True)
+    ya = module(xin)
+    gya = torch.randn_like(ya)
+    (ya * gya).sum().backward()
+    case = {"y": enc(ya), "gy": enc(gya), "gx": enc(xin.grad)}
+    # PyTorch's float64 backward kernels of these two use float32-rounded constants (1/6, 1/alpha), so their
+    # gradients are off by ~1e-8 relative; the exact derivative is the reference, PyTorch's is kept for a coarse check.
+    if name == "CELU":
+        case["gx_pytorch"] = case["gx"]
+        case["gx"] = enc(torch.where(xa > 0, torch.ones_like(xa), torch.exp(xa / 1.3)) * gya)
+    if name == "Hardsigmoid":
+        case["gx_pytorch"] = case["gx"]
+        case["gx"] = enc(torch.where(xa.abs() < 3, torch.full_like(xa, 1.0 / 6.0), torch.zeros_like(xa)) * gya)
+    if name == "PReLU":
+        case["weight"] = enc(module.weight)
+        case["gweight"] = enc(module.weight.grad)
+    out["activations"][name] = case
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

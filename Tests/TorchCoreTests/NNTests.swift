@@ -45,6 +45,16 @@ import _TestSupport
         let losses: [String: LossCase]
         let norms: [String: NormCase]
         let pools: [String: PoolCase]
+        let activations: [String: ActivationCase]
+    }
+    /// One activation module's case; the shared input sits under the key `x` with only `y` set.
+    struct ActivationCase: Decodable {
+        let y: Encoded?
+        let gy, gx, weight, gweight: Encoded?
+        /// PyTorch's own gradient where it differs from the exact one (float32-rounded constants in its kernel).
+        let gx_pytorch: Encoded?
+        let shape: [Int]?
+        let values: [Double]?
     }
     struct NormCase: Decodable {
         let x, y, gy, gx: Encoded
@@ -134,6 +144,55 @@ import _TestSupport
         check(x.grad!, r.gx, "\(name) dx")
         let g = gradcheck({ layer($0[0]) }, inputs: [r.x.tensor.requiresGrad_()])
         #expect(g.passed, "\(name) gradcheck: \(g)")
+    }
+
+    static let activationNames = ["LeakyReLU", "ELU", "CELU", "SELU", "SiLU", "Mish", "Softplus", "Hardtanh", "ReLU6",
+                                  "Hardsigmoid", "Hardswish", "LogSigmoid", "Softsign", "Tanhshrink", "Threshold",
+                                  "Softshrink", "Hardshrink", "GLU", "Softmax", "LogSoftmax", "Softmin", "PReLU"]
+
+    @Test(arguments: activationNames)
+    func activationModuleMatchesPyTorch(_ name: String) throws {
+        let shared = Self.reference.activations["x"]!
+        let r = Self.reference.activations[name]!
+        let layer: Module
+        switch name {
+        case "LeakyReLU": layer = LeakyReLU(negativeSlope: 0.2)
+        case "ELU": layer = ELU(alpha: 0.7)
+        case "CELU": layer = CELU(alpha: 1.3)
+        case "SELU": layer = SELU()
+        case "SiLU": layer = SiLU()
+        case "Mish": layer = Mish()
+        case "Softplus": layer = Softplus(beta: 2, threshold: 3)
+        case "Hardtanh": layer = Hardtanh(minVal: -2, maxVal: 1.5)
+        case "ReLU6": layer = ReLU6()
+        case "Hardsigmoid": layer = Hardsigmoid()
+        case "Hardswish": layer = Hardswish()
+        case "LogSigmoid": layer = LogSigmoid()
+        case "Softsign": layer = Softsign()
+        case "Tanhshrink": layer = Tanhshrink()
+        case "Threshold": layer = Threshold(threshold: 0.3, value: -1)
+        case "Softshrink": layer = Softshrink(lambd: 0.7)
+        case "Hardshrink": layer = Hardshrink(lambd: 0.6)
+        case "GLU": layer = GLU(dim: 1)
+        case "Softmax": layer = Softmax(dim: 1)
+        case "LogSoftmax": layer = LogSoftmax(dim: 2)
+        case "Softmin": layer = Softmin(dim: 0)
+        default:
+            let prelu = PReLU(numParameters: 4, initialValue: 0.1, dtype: .float64)
+            #expect(prelu.stateDict().map { $0.key } == ["weight"])
+            try prelu.loadStateDict(["weight": r.weight!.tensor])
+            layer = prelu
+        }
+        let x = Tensor(shared.values!, shape: shared.shape!).requiresGrad_()
+        let y = layer(x)
+        check(y, r.y!, "\(name) y")
+        (y * r.gy!.tensor).sum().backward()
+        check(x.grad!, r.gx!, "\(name) dx")
+        if let torchGrad = r.gx_pytorch {
+            let c = compareClose(x.grad!, torchGrad.values, shape: torchGrad.shape, rtol: 1e-6, atol: 1e-12)
+            #expect(c.isClose, "\(name) dx vs PyTorch's float32-constant kernel: \(c.message)")
+        }
+        if let gw = r.gweight, let prelu = layer as? PReLU { check(prelu.weight.grad!, gw, "\(name) dweight") }
     }
 
     @Test func linearForwardBackward() throws {
