@@ -208,6 +208,37 @@ for name, module in ACTIVATIONS.items():
         case["gweight"] = enc(module.weight.grad)
     out["activations"][name] = case
 
+
+# Recurrent layers: outputs, final states and gradients of input, initial states and every parameter.
+def rnn_case(module, x_shape, h_shape, lstm=False):
+    xr = torch.randn(*x_shape, requires_grad=True)
+    h0 = torch.randn(*h_shape, requires_grad=True)
+    c0 = torch.randn(*h_shape, requires_grad=True) if lstm else None
+    if lstm:
+        yr, (hn, cn) = module(xr, (h0, c0))
+    else:
+        yr, hn = module(xr, h0)
+    gyr, ghn = torch.randn_like(yr), torch.randn_like(hn)
+    loss = (yr * gyr).sum() + (hn * ghn).sum()
+    case = {"state": [[k, enc(v)] for k, v in module.state_dict().items()], "x": enc(xr), "h0": enc(h0), "y": enc(yr),
+            "hn": enc(hn), "gy": enc(gyr), "ghn": enc(ghn)}
+    if lstm:
+        gcn = torch.randn_like(cn)
+        loss = loss + (cn * gcn).sum()
+        case.update({"c0": enc(c0), "cn": enc(cn), "gcn": enc(gcn)})
+    loss.backward()
+    case.update({"gx": enc(xr.grad), "gh0": enc(h0.grad), "grads": {k: enc(v.grad) for k, v in module.named_parameters()}})
+    if lstm:
+        case["gc0"] = enc(c0.grad)
+    return case
+
+
+out["recurrent"] = {
+    "lstm": rnn_case(nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True), (2, 5, 3), (4, 2, 4), lstm=True),
+    "gru": rnn_case(nn.GRU(3, 5), (6, 2, 3), (1, 2, 5)),
+    "rnn_relu_unbatched": rnn_case(nn.RNN(3, 4, num_layers=2, nonlinearity="relu", bias=False), (4, 3), (2, 4)),
+}
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

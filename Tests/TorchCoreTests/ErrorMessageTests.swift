@@ -21,6 +21,13 @@ import Torch
         #expect(stderr(of: r).contains("GroupNorm: numChannels (6) must be divisible by numGroups (4)"))
     }
 
+    @Test func recurrentWrongFeatures() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = LSTM(3, 4)(Tensor.ones([5, 2, 7]))
+        }
+        #expect(stderr(of: r).contains("LSTM: expected input with 3 features, got [5, 2, 7]"))
+    }
+
     @Test func broadcastMismatch() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.ones([2, 3]) + Tensor.ones([4])

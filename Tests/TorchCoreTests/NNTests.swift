@@ -46,6 +46,13 @@ import _TestSupport
         let norms: [String: NormCase]
         let pools: [String: PoolCase]
         let activations: [String: ActivationCase]
+        let recurrent: [String: RecurrentCase]
+    }
+    struct RecurrentCase: Decodable {
+        let state: [StateEntry]
+        let x, h0, y, hn, gy, ghn, gx, gh0: Encoded
+        let c0, cn, gcn, gc0: Encoded?
+        let grads: [String: Encoded]
     }
     /// One activation module's case; the shared input sits under the key `x` with only `y` set.
     struct ActivationCase: Decodable {
@@ -193,6 +200,54 @@ import _TestSupport
             #expect(c.isClose, "\(name) dx vs PyTorch's float32-constant kernel: \(c.message)")
         }
         if let gw = r.gweight, let prelu = layer as? PReLU { check(prelu.weight.grad!, gw, "\(name) dweight") }
+    }
+
+    @Test(arguments: ["lstm", "gru", "rnn_relu_unbatched"])
+    func recurrentLayerMatchesPyTorch(_ name: String) throws {
+        let r = Self.reference.recurrent[name]!
+        let x = r.x.tensor.requiresGrad_(), h0 = r.h0.tensor.requiresGrad_()
+        let c0 = r.c0?.tensor.requiresGrad_()
+        let layer: RNNBase
+        var loss: Tensor
+        switch name {
+        case "lstm":
+            let lstm = LSTM(3, 4, numLayers: 2, batchFirst: true, bidirectional: true, dtype: .float64)
+            layer = lstm
+            try load(layer, r.state)
+            let (y, state) = lstm.forward(x, (h0, c0!))
+            check(y, r.y, "lstm output")
+            check(state.h, r.hn, "lstm h_n")
+            check(state.c, r.cn!, "lstm c_n")
+            loss = (y * r.gy.tensor).sum() + (state.h * r.ghn.tensor).sum() + (state.c * r.gcn!.tensor).sum()
+        case "gru":
+            let gru = GRU(3, 5, dtype: .float64)
+            layer = gru
+            try load(layer, r.state)
+            let (y, hN) = gru.forward(x, h0)
+            check(y, r.y, "gru output")
+            check(hN, r.hn, "gru h_n")
+            loss = (y * r.gy.tensor).sum() + (hN * r.ghn.tensor).sum()
+        default:
+            let rnn = RNN(3, 4, numLayers: 2, nonlinearity: "relu", bias: false, dtype: .float64)
+            layer = rnn
+            try load(layer, r.state)
+            let (y, hN) = rnn.forward(x, h0)
+            check(y, r.y, "rnn output")
+            check(hN, r.hn, "rnn h_n")
+            loss = (y * r.gy.tensor).sum() + (hN * r.ghn.tensor).sum()
+        }
+        #expect(layer.stateDict().map { $0.key } == r.state.map { $0.key })
+        loss.backward()
+        check(x.grad!, r.gx, "\(name) dx")
+        check(h0.grad!, r.gh0, "\(name) dh0")
+        if let gc0 = r.gc0 { check(c0!.grad!, gc0, "\(name) dc0") }
+        for (key, p) in layer.namedParameters() { check(p.grad!, r.grads[key]!, "\(name) d\(key)") }
+    }
+
+    func load(_ module: Module, _ state: [StateEntry]) throws {
+        var dict: [String: Tensor] = [:]
+        for e in state { dict[e.key] = e.value.tensor }
+        try module.loadStateDict(dict)
     }
 
     @Test func linearForwardBackward() throws {
