@@ -239,6 +239,77 @@ out["recurrent"] = {
     "rnn_relu_unbatched": rnn_case(nn.RNN(3, 4, num_layers=2, nonlinearity="relu", bias=False), (4, 3), (2, 4)),
 }
 
+
+# Attention: scaled dot-product attention, multi-head attention and transformer encoders (dropout 0, training mode
+# so PyTorch takes its reference path rather than the fused inference fast path).
+def grads_of(module):
+    return {k: enc(v.grad) for k, v in module.named_parameters() if v.grad is not None}
+
+
+def sdpa_case(**kw):
+    q = torch.randn(2, 3, 4, 5, requires_grad=True)
+    k = torch.randn(2, 3, 4 if kw.get("is_causal") else 6, 5, requires_grad=True)
+    v = torch.randn(2, 3, k.shape[2], 7, requires_grad=True)
+    ya = F.scaled_dot_product_attention(q, k, v, **kw)
+    gya = torch.randn_like(ya)
+    (ya * gya).sum().backward()
+    case = {"q": enc(q), "k": enc(k), "v": enc(v), "y": enc(ya), "gy": enc(gya), "gq": enc(q.grad), "gk": enc(k.grad),
+            "gv": enc(v.grad)}
+    if kw.get("attn_mask") is not None:
+        m = kw["attn_mask"]
+        case["mask"] = enc(m.double()) if m.dtype == torch.bool else enc(m)
+        case["mask_is_bool"] = m.dtype == torch.bool
+    return case
+
+
+att = {
+    "sdpa_float_mask": sdpa_case(attn_mask=torch.randn(4, 6), scale=0.3),
+    "sdpa_bool_mask": sdpa_case(attn_mask=torch.rand(3, 4, 6) > 0.3),
+    "sdpa_causal": sdpa_case(is_causal=True),
+}
+mha = nn.MultiheadAttention(8, 2)
+xs = torch.randn(5, 3, 8, requires_grad=True)
+causal = torch.triu(torch.ones(5, 5, dtype=torch.bool), 1)
+kpm = torch.tensor([[False] * 5, [False, False, False, True, True], [False, True, False, False, True]])
+ys, ws = mha(xs, xs, xs, key_padding_mask=kpm, attn_mask=causal)
+gys, gws = torch.randn_like(ys), torch.randn_like(ws)
+((ys * gys).sum() + (ws * gws).sum()).backward()
+att["mha_self"] = {"state": [[k, enc(v)] for k, v in mha.state_dict().items()], "x": enc(xs), "y": enc(ys), "w": enc(ws),
+                   "gy": enc(gys), "gw": enc(gws), "gx": enc(xs.grad), "grads": grads_of(mha),
+                   "attn_mask": enc(causal.double()), "key_padding_mask": enc(kpm.double())}
+mkv = nn.MultiheadAttention(6, 3, kdim=4, vdim=5, batch_first=True, bias=False)
+qk, kk, vk = torch.randn(2, 3, 6, requires_grad=True), torch.randn(2, 4, 4, requires_grad=True), torch.randn(2, 4, 5, requires_grad=True)
+fmask = torch.randn(6, 3, 4)
+yk, wk = mkv(qk, kk, vk, attn_mask=fmask, average_attn_weights=False)
+gyk, gwk = torch.randn_like(yk), torch.randn_like(wk)
+((yk * gyk).sum() + (wk * gwk).sum()).backward()
+att["mha_kv"] = {"state": [[k, enc(v)] for k, v in mkv.state_dict().items()], "q": enc(qk), "k": enc(kk), "v": enc(vk),
+                 "attn_mask": enc(fmask), "y": enc(yk), "w": enc(wk), "gy": enc(gyk), "gw": enc(gwk), "gq": enc(qk.grad),
+                 "gk": enc(kk.grad), "gv": enc(vk.grad), "grads": grads_of(mkv)}
+
+
+def encoder_case(model, x, **kw):
+    model.train()
+    x = x.clone().requires_grad_(True)
+    ye = model(x, **kw)
+    gye = torch.randn_like(ye)
+    (ye * gye).sum().backward()
+    return {"state": [[k, enc(v)] for k, v in model.state_dict().items()], "x": enc(x), "y": enc(ye), "gy": enc(gye),
+            "gx": enc(x.grad), "grads": grads_of(model)}
+
+
+pre = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, activation="gelu",
+                                                       batch_first=True, norm_first=True),
+                            num_layers=2, norm=nn.LayerNorm(8), enable_nested_tensor=False)
+ecausal = nn.Transformer.generate_square_subsequent_mask(5)
+ekpm = torch.tensor([[False, False, False, False, True], [False] * 5])
+att["encoder_pre_norm"] = encoder_case(pre, torch.randn(2, 5, 8), mask=ecausal, src_key_padding_mask=ekpm)
+att["encoder_pre_norm"]["mask"] = enc(torch.isinf(ecausal).double())  # JSON has no -inf: where the float mask is -inf
+att["encoder_pre_norm"]["key_padding_mask"] = enc(ekpm.double())
+post = nn.TransformerEncoderLayer(8, 4, dim_feedforward=12, dropout=0.0, bias=False)
+att["encoder_layer_post_norm"] = encoder_case(post, torch.randn(6, 2, 8))
+out["attention"] = att
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

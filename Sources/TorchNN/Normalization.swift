@@ -10,30 +10,36 @@ public final class LayerNorm: Module {
     public let normalizedShape: [Int]
     /// Added to the variance.
     public let eps: Double
-    let affine: Bool
+    let affine: Bool, hasBias: Bool
 
     /// Creates the layer.
     /// - Parameters:
     ///   - normalizedShape: the trailing shape to normalise over.
     ///   - eps: added to the variance.
     ///   - elementwiseAffine: learn a scale and a shift.
+    ///   - bias: learn the shift too (with `elementwiseAffine`).
     ///   - dtype: the parameters' dtype.
-    public init(_ normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, dtype: DType = .float32) {
+    public init(_ normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true,
+                dtype: DType = .float32) {
         self.normalizedShape = normalizedShape
         self.eps = eps
         affine = elementwiseAffine
+        hasBias = elementwiseAffine && bias
         weight = elementwiseAffine ? Tensor.ones(normalizedShape, dtype: dtype) : Tensor.empty([0], dtype: dtype)
-        bias = elementwiseAffine ? Tensor.zeros(normalizedShape, dtype: dtype) : Tensor.empty([0], dtype: dtype)
+        self.bias = hasBias ? Tensor.zeros(normalizedShape, dtype: dtype) : Tensor.empty([0], dtype: dtype)
         super.init()
     }
 
     /// Normalises the trailing dimensions.
     /// - Parameter input: `[…, normalizedShape]`.
     public override func forward(_ input: Tensor) -> Tensor {
-        input.layerNorm(normalizedShape, weight: affine ? weight : nil, bias: affine ? bias : nil, eps: eps)
+        input.layerNorm(normalizedShape, weight: affine ? weight : nil, bias: hasBias ? bias : nil, eps: eps)
     }
 
-    override func members() -> [Member] { affine ? super.members() : [] }
+    override func members() -> [Member] {
+        guard affine else { return [] }
+        return hasBias ? super.members() : super.members().filter { if case .parameter("bias", _) = $0 { return false } else { return true } }
+    }
 }
 
 /// Batch normalisation over the channel dimension 1 of `[N, C]`, `[N, C, L]` or `[N, C, H, W]`

@@ -47,6 +47,13 @@ import _TestSupport
         let pools: [String: PoolCase]
         let activations: [String: ActivationCase]
         let recurrent: [String: RecurrentCase]
+        let attention: [String: AttentionCase]
+    }
+    struct AttentionCase: Decodable {
+        let q, k, v, x, y, w, gy, gw, gq, gk, gv, gx, mask, attn_mask, key_padding_mask: Encoded?
+        let mask_is_bool: Bool?
+        let state: [StateEntry]?
+        let grads: [String: Encoded]?
     }
     struct RecurrentCase: Decodable {
         let state: [StateEntry]
@@ -248,6 +255,80 @@ import _TestSupport
         var dict: [String: Tensor] = [:]
         for e in state { dict[e.key] = e.value.tensor }
         try module.loadStateDict(dict)
+    }
+
+    @Test(arguments: ["sdpa_float_mask", "sdpa_bool_mask", "sdpa_causal"])
+    func scaledDotProductAttentionMatchesPyTorch(_ name: String) {
+        let r = Self.reference.attention[name]!
+        let q = r.q!.tensor.requiresGrad_(), k = r.k!.tensor.requiresGrad_(), v = r.v!.tensor.requiresGrad_()
+        let y: Tensor
+        switch name {
+        case "sdpa_float_mask": y = F.scaledDotProductAttention(q, k, v, attnMask: r.mask!.tensor, scale: 0.3)
+        case "sdpa_bool_mask": y = F.scaledDotProductAttention(q, k, v, attnMask: r.mask!.tensor.to(.bool))
+        default: y = F.scaledDotProductAttention(q, k, v, isCausal: true)
+        }
+        check(y, r.y!, "\(name) y")
+        (y * r.gy!.tensor).sum().backward()
+        check(q.grad!, r.gq!, "\(name) dq")
+        check(k.grad!, r.gk!, "\(name) dk")
+        check(v.grad!, r.gv!, "\(name) dv")
+    }
+
+    @Test(arguments: ["mha_self", "mha_kv", "encoder_pre_norm", "encoder_layer_post_norm"])
+    func attentionModuleMatchesPyTorch(_ name: String) throws {
+        let r = Self.reference.attention[name]!
+        let module: Module
+        var inputs: [(Tensor, Encoded)] = []
+        var loss: Tensor
+        switch name {
+        case "mha_self":
+            let mha = MultiheadAttention(8, 2, dtype: .float64)
+            module = mha
+            try load(mha, r.state!)
+            let x = r.x!.tensor.requiresGrad_()
+            inputs = [(x, r.gx!)]
+            let (y, w) = mha.forward(x, x, x, keyPaddingMask: r.key_padding_mask!.tensor.to(.bool), attnMask: r.attn_mask!.tensor.to(.bool))
+            check(y, r.y!, "mha y")
+            check(w!, r.w!, "mha weights")
+            loss = (y * r.gy!.tensor).sum() + (w! * r.gw!.tensor).sum()
+        case "mha_kv":
+            let mha = MultiheadAttention(6, 3, bias: false, kdim: 4, vdim: 5, batchFirst: true, dtype: .float64)
+            module = mha
+            try load(mha, r.state!)
+            let q = r.q!.tensor.requiresGrad_(), k = r.k!.tensor.requiresGrad_(), v = r.v!.tensor.requiresGrad_()
+            inputs = [(q, r.gq!), (k, r.gk!), (v, r.gv!)]
+            let (y, w) = mha.forward(q, k, v, attnMask: r.attn_mask!.tensor, averageAttnWeights: false)
+            check(y, r.y!, "mha_kv y")
+            check(w!, r.w!, "mha_kv weights")
+            loss = (y * r.gy!.tensor).sum() + (w! * r.gw!.tensor).sum()
+        case "encoder_pre_norm":
+            let encoder = TransformerEncoder(numLayers: 2, norm: LayerNorm([8], dtype: .float64)) { _ in
+                TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, activation: .gelu, batchFirst: true,
+                                        normFirst: true, dtype: .float64)
+            }
+            module = encoder
+            try load(encoder, r.state!)
+            let x = r.x!.tensor.requiresGrad_()
+            inputs = [(x, r.gx!)]
+            // The float causal mask (-inf above the diagonal), rebuilt from the positions the JSON records.
+            let mask = Tensor.zeros([5, 5], dtype: .float64).maskedFill(r.mask!.tensor.to(.bool), -.infinity)
+            let y = encoder.forward(x, mask: mask, srcKeyPaddingMask: r.key_padding_mask!.tensor.to(.bool))
+            check(y, r.y!, "encoder y")
+            loss = (y * r.gy!.tensor).sum()
+        default:
+            let layer = TransformerEncoderLayer(dModel: 8, nhead: 4, dimFeedforward: 12, dropout: 0, bias: false, dtype: .float64)
+            module = layer
+            try load(layer, r.state!)
+            let x = r.x!.tensor.requiresGrad_()
+            inputs = [(x, r.gx!)]
+            let y = layer(x)
+            check(y, r.y!, "encoder layer y")
+            loss = (y * r.gy!.tensor).sum()
+        }
+        #expect(module.stateDict().map { $0.key } == r.state!.map { $0.key })
+        loss.backward()
+        for (i, (t, g)) in inputs.enumerated() { check(t.grad!, g, "\(name) input \(i) grad") }
+        for (key, p) in module.namedParameters() { check(p.grad!, r.grads![key]!, "\(name) d\(key)") }
     }
 
     @Test func linearForwardBackward() throws {
