@@ -16,7 +16,8 @@ import _TestSupport
             let key = item[0] as! String
             let t = item[1] as! [String: Any]
             let values = (t["values"] as! [NSNumber]).map { $0.floatValue }
-            state[key] = Tensor(values, shape: t["shape"] as! [Int])
+            let shape = t["shape"] as! [Int]
+            state[key] = Tensor(values, shape: shape)
         }
         let mlp = Sequential {
             Linear(4, 8)
