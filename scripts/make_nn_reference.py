@@ -310,6 +310,28 @@ post = nn.TransformerEncoderLayer(8, 4, dim_feedforward=12, dropout=0.0, bias=Fa
 att["encoder_layer_post_norm"] = encoder_case(post, torch.randn(6, 2, 8))
 out["attention"] = att
 
+
+# Interpolation and pixel shuffling: outputs and input gradients.
+def interp_case(fn, shape):
+    xi = torch.randn(*shape, requires_grad=True)
+    yi = fn(xi)
+    gyi = torch.randn_like(yi)
+    (yi * gyi).sum().backward()
+    return {"x": enc(xi), "y": enc(yi), "gy": enc(gyi), "gx": enc(xi.grad)}
+
+
+out["resize"] = {
+    "nearest_size": interp_case(lambda t: F.interpolate(t, size=(7, 3), mode="nearest"), (2, 3, 5, 4)),
+    "nearest_scale": interp_case(lambda t: F.interpolate(t, scale_factor=3, mode="nearest"), (1, 2, 3, 3)),
+    "nearest_exact_1d": interp_case(lambda t: F.interpolate(t, size=11, mode="nearest-exact"), (2, 3, 4)),
+    "bilinear": interp_case(lambda t: F.interpolate(t, size=(7, 9), mode="bilinear"), (2, 2, 4, 5)),
+    "bilinear_align": interp_case(lambda t: F.interpolate(t, scale_factor=(2.5, 1.5), mode="bilinear", align_corners=True), (1, 2, 4, 4)),
+    "bilinear_down_scale": interp_case(lambda t: F.interpolate(t, scale_factor=0.6, mode="bilinear"), (1, 2, 7, 8)),
+    "trilinear": interp_case(lambda t: F.interpolate(t, size=(3, 4, 5), mode="trilinear"), (1, 2, 2, 3, 3)),
+    "pixel_shuffle": interp_case(lambda t: F.pixel_shuffle(t, 2), (2, 8, 3, 4)),
+    "pixel_unshuffle": interp_case(lambda t: F.pixel_unshuffle(t, 3), (1, 2, 6, 9)),
+}
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

@@ -48,6 +48,7 @@ import _TestSupport
         let activations: [String: ActivationCase]
         let recurrent: [String: RecurrentCase]
         let attention: [String: AttentionCase]
+        let resize: [String: PoolCase]
     }
     struct AttentionCase: Decodable {
         let q, k, v, x, y, w, gy, gw, gq, gk, gv, gx, mask, attn_mask, key_padding_mask: Encoded?
@@ -329,6 +330,29 @@ import _TestSupport
         loss.backward()
         for (i, (t, g)) in inputs.enumerated() { check(t.grad!, g, "\(name) input \(i) grad") }
         for (key, p) in module.namedParameters() { check(p.grad!, r.grads![key]!, "\(name) d\(key)") }
+    }
+
+    @Test(arguments: ["nearest_size", "nearest_scale", "nearest_exact_1d", "bilinear", "bilinear_align", "bilinear_down_scale",
+                      "trilinear", "pixel_shuffle", "pixel_unshuffle"])
+    func resizingMatchesPyTorch(_ name: String) {
+        let r = Self.reference.resize[name]!
+        let layer: Module
+        switch name {
+        case "nearest_size": layer = Upsample(size: [7, 3])
+        case "nearest_scale": layer = Upsample(scaleFactor: [3])
+        case "nearest_exact_1d": layer = Upsample(size: [11], mode: .nearestExact)
+        case "bilinear": layer = Upsample(size: [7, 9], mode: .linear)
+        case "bilinear_align": layer = Upsample(scaleFactor: [2.5, 1.5], mode: .linear, alignCorners: true)
+        case "bilinear_down_scale": layer = Upsample(scaleFactor: [0.6], mode: .linear)
+        case "trilinear": layer = Upsample(size: [3, 4, 5], mode: .linear)
+        case "pixel_shuffle": layer = PixelShuffle(2)
+        default: layer = PixelUnshuffle(3)
+        }
+        let x = r.x.tensor.requiresGrad_()
+        let y = layer(x)
+        check(y, r.y, "\(name) y")
+        (y * r.gy.tensor).sum().backward()
+        check(x.grad!, r.gx, "\(name) dx")
     }
 
     @Test func linearForwardBackward() throws {
