@@ -332,6 +332,26 @@ out["resize"] = {
     "pixel_unshuffle": interp_case(lambda t: F.pixel_unshuffle(t, 3), (1, 2, 6, 9)),
 }
 
+
+# Transposed and 1-D convolutions: outputs and gradients of input, weight and bias.
+def conv_case(module, shape):
+    xc = torch.randn(*shape, requires_grad=True)
+    yc = module(xc)
+    gyc = torch.randn_like(yc)
+    (yc * gyc).sum().backward()
+    return {"state": [[k, enc(v)] for k, v in module.state_dict().items()], "x": enc(xc), "y": enc(yc), "gy": enc(gyc),
+            "gx": enc(xc.grad), "grads": grads_of(module)}
+
+
+out["convs"] = {
+    "convt2d_stride_pad_outpad": conv_case(nn.ConvTranspose2d(4, 6, (3, 2), stride=(2, 3), padding=(1, 0), output_padding=(1, 2)), (2, 4, 5, 4)),
+    "convt2d_groups_dilation": conv_case(nn.ConvTranspose2d(4, 6, 3, stride=2, padding=2, groups=2, dilation=2, bias=False), (1, 4, 4, 5)),
+    "convt2d_crop": conv_case(nn.ConvTranspose2d(2, 3, 3, stride=3, padding=(3, 2)), (1, 2, 4, 4)),
+    "convt2d_unbatched": conv_case(nn.ConvTranspose2d(3, 2, 2, stride=2), (3, 3, 4)),
+    "conv1d": conv_case(nn.Conv1d(4, 6, 3, stride=2, padding=1, dilation=2, groups=2), (2, 4, 11)),
+    "convt1d": conv_case(nn.ConvTranspose1d(3, 4, 4, stride=3, padding=1, output_padding=2), (2, 3, 6)),
+}
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

@@ -49,6 +49,12 @@ import _TestSupport
         let recurrent: [String: RecurrentCase]
         let attention: [String: AttentionCase]
         let resize: [String: PoolCase]
+        let convs: [String: ConvCase]
+    }
+    struct ConvCase: Decodable {
+        let state: [StateEntry]
+        let x, y, gy, gx: Encoded
+        let grads: [String: Encoded]
     }
     struct AttentionCase: Decodable {
         let q, k, v, x, y, w, gy, gw, gq, gk, gv, gx, mask, attn_mask, key_padding_mask: Encoded?
@@ -353,6 +359,32 @@ import _TestSupport
         check(y, r.y, "\(name) y")
         (y * r.gy.tensor).sum().backward()
         check(x.grad!, r.gx, "\(name) dx")
+    }
+
+    @Test(arguments: ["convt2d_stride_pad_outpad", "convt2d_groups_dilation", "convt2d_crop", "convt2d_unbatched", "conv1d", "convt1d"])
+    func convolutionVariantMatchesPyTorch(_ name: String) throws {
+        let r = Self.reference.convs[name]!
+        let layer: Module
+        switch name {
+        case "convt2d_stride_pad_outpad":
+            layer = ConvTranspose2d(4, 6, kernelSize: (3, 2), stride: (2, 3), padding: (1, 0), outputPadding: (1, 2), dtype: .float64)
+        case "convt2d_groups_dilation":
+            layer = ConvTranspose2d(4, 6, kernelSize: (3, 3), stride: (2, 2), padding: (2, 2), groups: 2, bias: false,
+                                    dilation: (2, 2), dtype: .float64)
+        case "convt2d_crop": layer = ConvTranspose2d(2, 3, kernelSize: (3, 3), stride: (3, 3), padding: (3, 2), dtype: .float64)
+        case "convt2d_unbatched": layer = ConvTranspose2d(3, 2, kernelSize: (2, 2), stride: (2, 2), dtype: .float64)
+        case "conv1d": layer = Conv1d(4, 6, kernelSize: 3, stride: 2, padding: 1, dilation: 2, groups: 2, dtype: .float64)
+        default: layer = ConvTranspose1d(3, 4, kernelSize: 4, stride: 3, padding: 1, outputPadding: 2, dtype: .float64)
+        }
+        #expect(layer.stateDict().map { $0.key } == r.state.map { $0.key })
+        #expect(layer.stateDict().map { $0.value.shape } == r.state.map { $0.value.shape })
+        try load(layer, r.state)
+        let x = r.x.tensor.requiresGrad_()
+        let y = layer(x)
+        check(y, r.y, "\(name) y")
+        (y * r.gy.tensor).sum().backward()
+        check(x.grad!, r.gx, "\(name) dx")
+        for (key, p) in layer.namedParameters() { check(p.grad!, r.grads[key]!, "\(name) d\(key)") }
     }
 
     @Test func linearForwardBackward() throws {
