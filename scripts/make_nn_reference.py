@@ -352,6 +352,49 @@ out["convs"] = {
     "convt1d": conv_case(nn.ConvTranspose1d(3, 4, 4, stride=3, padding=1, output_padding=2), (2, 3, 6)),
 }
 
+
+# Recurrent cells, Bilinear and 1-D pools: outputs and gradients.
+def cell_case(module, x_shape, lstm=False):
+    xc = torch.randn(*x_shape, requires_grad=True)
+    hshape = x_shape[:-1] + (module.hidden_size,)
+    hc = torch.randn(*hshape, requires_grad=True)
+    cc = torch.randn(*hshape, requires_grad=True) if lstm else None
+    if lstm:
+        h2, c2 = module(xc, (hc, cc))
+        loss_t = [h2, c2]
+    else:
+        h2 = module(xc, hc)
+        loss_t = [h2]
+    gs = [torch.randn_like(t) for t in loss_t]
+    sum((t * g).sum() for t, g in zip(loss_t, gs)).backward()
+    case = {"state": [[k, enc(v)] for k, v in module.state_dict().items()], "x": enc(xc), "h": enc(hc), "h2": enc(h2),
+            "gh2": enc(gs[0]), "gx": enc(xc.grad), "gh": enc(hc.grad), "grads": grads_of(module)}
+    if lstm:
+        case.update({"c": enc(cc), "c2": enc(loss_t[1]), "gc2": enc(gs[1]), "gc": enc(cc.grad)})
+    return case
+
+
+out["cells"] = {
+    "lstm_cell": cell_case(nn.LSTMCell(3, 4), (2, 3), lstm=True),
+    "gru_cell_unbatched": cell_case(nn.GRUCell(3, 5), (3,)),
+    "rnn_cell_relu_nobias": cell_case(nn.RNNCell(4, 3, bias=False, nonlinearity="relu"), (2, 4)),
+}
+bil = nn.Bilinear(3, 4, 5)
+x1, x2 = torch.randn(2, 6, 3, requires_grad=True), torch.randn(2, 6, 4, requires_grad=True)
+yb2 = bil(x1, x2)
+gyb2 = torch.randn_like(yb2)
+(yb2 * gyb2).sum().backward()
+out["bilinear"] = {"state": [[k, enc(v)] for k, v in bil.state_dict().items()], "x1": enc(x1), "x2": enc(x2), "y": enc(yb2),
+                   "gy": enc(gyb2), "gx1": enc(x1.grad), "gx2": enc(x2.grad), "grads": grads_of(bil)}
+out["pools1d"] = {
+    "max1d": pool_case(lambda t: nn.MaxPool1d(3, stride=2, padding=1)(t), (2, 3, 9)),
+    "max1d_unbatched": pool_case(lambda t: nn.MaxPool1d(2)(t), (3, 8)),
+    "avg1d": pool_case(lambda t: nn.AvgPool1d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)(t), (2, 3, 8)),
+    "adaptive_avg1d": pool_case(lambda t: nn.AdaptiveAvgPool1d(4)(t), (2, 3, 7)),
+}
+idx = torch.tensor([[0, 3], [2, 1]])
+out["one_hot"] = {"indices": enci(idx), "y": enci(F.one_hot(idx, 5)), "y_auto": enci(F.one_hot(idx))}
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

@@ -89,21 +89,7 @@ public class RNNBase: Module {
 
     /// One time step: the projected input `xw` (`W_ih·x + b_ih`, `[N, gates·H]`) and the state.
     func cell(_ xw: Tensor, _ h: Tensor, _ c: Tensor?, whh: Tensor, bhh: Tensor?) -> (Tensor, Tensor?) {
-        let hw = F.linear(h, whh, bhh)
-        switch mode {
-        case .rnnTanh: return ((xw + hw).tanh(), nil)
-        case .rnnRelu: return ((xw + hw).relu(), nil)
-        case .lstm:
-            let gates = (xw + hw).chunk(4, dim: 1)
-            let i = gates[0].sigmoid(), f = gates[1].sigmoid(), g = gates[2].tanh(), o = gates[3].sigmoid()
-            let c2 = f * c! + i * g
-            return (o * c2.tanh(), c2)
-        case .gru:
-            let xs = xw.chunk(3, dim: 1), hs = hw.chunk(3, dim: 1)
-            let r = (xs[0] + hs[0]).sigmoid(), z = (xs[1] + hs[1]).sigmoid()
-            let n = (xs[2] + r * hs[2]).tanh()
-            return ((1.0 - z) * n + z * h, nil)
-        }
+        recurrentStep(mode, xw, h, c, whh: whh, bhh: bhh)
     }
 
     /// Runs every layer over `[T, N, F]` from the initial states `[L·D, N, H]`.
@@ -241,5 +227,24 @@ public final class LSTM: RNNBase {
     public func forward(_ input: Tensor, _ state: (h: Tensor, c: Tensor)?) -> (output: Tensor, state: (h: Tensor, c: Tensor)) {
         let r = run(input, h0: state?.h, c0: state?.c)
         return (r.output, (r.h, r.c!))
+    }
+}
+
+/// One step of a recurrent cell from the projected input `xw` (`W_ih·x + b_ih`, `[N, gates·H]`) and the state.
+func recurrentStep(_ mode: RNNMode, _ xw: Tensor, _ h: Tensor, _ c: Tensor?, whh: Tensor, bhh: Tensor?) -> (Tensor, Tensor?) {
+    let hw = F.linear(h, whh, bhh)
+    switch mode {
+    case .rnnTanh: return ((xw + hw).tanh(), nil)
+    case .rnnRelu: return ((xw + hw).relu(), nil)
+    case .lstm:
+        let gates = (xw + hw).chunk(4, dim: 1)
+        let i = gates[0].sigmoid(), f = gates[1].sigmoid(), g = gates[2].tanh(), o = gates[3].sigmoid()
+        let c2 = f * c! + i * g
+        return (o * c2.tanh(), c2)
+    case .gru:
+        let xs = xw.chunk(3, dim: 1), hs = hw.chunk(3, dim: 1)
+        let r = (xs[0] + hs[0]).sigmoid(), z = (xs[1] + hs[1]).sigmoid()
+        let n = (xs[2] + r * hs[2]).tanh()
+        return ((1.0 - z) * n + z * h, nil)
     }
 }

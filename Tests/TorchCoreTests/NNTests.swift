@@ -50,7 +50,23 @@ import _TestSupport
         let attention: [String: AttentionCase]
         let resize: [String: PoolCase]
         let convs: [String: ConvCase]
+        let cells: [String: CellCase]
+        let bilinear: BilinearCase
+        let pools1d: [String: PoolCase]
+        let one_hot: OneHotCase
     }
+    struct CellCase: Decodable {
+        let state: [StateEntry]
+        let x, h, h2, gh2, gx, gh: Encoded
+        let c, c2, gc2, gc: Encoded?
+        let grads: [String: Encoded]
+    }
+    struct BilinearCase: Decodable {
+        let state: [StateEntry]
+        let x1, x2, y, gy, gx1, gx2: Encoded
+        let grads: [String: Encoded]
+    }
+    struct OneHotCase: Decodable { let indices, y, y_auto: Encoded }
     struct ConvCase: Decodable {
         let state: [StateEntry]
         let x, y, gy, gx: Encoded
@@ -385,6 +401,96 @@ import _TestSupport
         (y * r.gy.tensor).sum().backward()
         check(x.grad!, r.gx, "\(name) dx")
         for (key, p) in layer.namedParameters() { check(p.grad!, r.grads[key]!, "\(name) d\(key)") }
+    }
+
+    @Test(arguments: ["lstm_cell", "gru_cell_unbatched", "rnn_cell_relu_nobias"])
+    func recurrentCellMatchesPyTorch(_ name: String) throws {
+        let r = Self.reference.cells[name]!
+        let x = r.x.tensor.requiresGrad_(), h = r.h.tensor.requiresGrad_(), c = r.c?.tensor.requiresGrad_()
+        let cell: RNNCellBase
+        var loss: Tensor
+        switch name {
+        case "lstm_cell":
+            let lstm = LSTMCell(3, 4, dtype: .float64)
+            cell = lstm
+            try load(cell, r.state)
+            let (h2, c2) = lstm.forward(x, (h, c!))
+            check(h2, r.h2, "h'")
+            check(c2, r.c2!, "c'")
+            loss = (h2 * r.gh2.tensor).sum() + (c2 * r.gc2!.tensor).sum()
+        case "gru_cell_unbatched":
+            let gru = GRUCell(3, 5, dtype: .float64)
+            cell = gru
+            try load(cell, r.state)
+            let h2 = gru.forward(x, h)
+            check(h2, r.h2, "h'")
+            loss = (h2 * r.gh2.tensor).sum()
+        default:
+            let rnn = RNNCell(4, 3, bias: false, nonlinearity: "relu", dtype: .float64)
+            cell = rnn
+            try load(cell, r.state)
+            let h2 = rnn.forward(x, h)
+            check(h2, r.h2, "h'")
+            loss = (h2 * r.gh2.tensor).sum()
+        }
+        #expect(cell.stateDict().map { $0.key } == r.state.map { $0.key })
+        loss.backward()
+        check(x.grad!, r.gx, "\(name) dx")
+        check(h.grad!, r.gh, "\(name) dh")
+        if let gc = r.gc { check(c!.grad!, gc, "\(name) dc") }
+        for (key, p) in cell.namedParameters() { check(p.grad!, r.grads[key]!, "\(name) d\(key)") }
+    }
+
+    @Test func bilinearMatchesPyTorch() throws {
+        let r = Self.reference.bilinear
+        let layer = Bilinear(3, 4, 5, dtype: .float64)
+        #expect(layer.stateDict().map { $0.key } == r.state.map { $0.key })
+        try load(layer, r.state)
+        let x1 = r.x1.tensor.requiresGrad_(), x2 = r.x2.tensor.requiresGrad_()
+        let y = layer.forward(x1, x2)
+        check(y, r.y, "bilinear y")
+        (y * r.gy.tensor).sum().backward()
+        check(x1.grad!, r.gx1, "dx1")
+        check(x2.grad!, r.gx2, "dx2")
+        for (key, p) in layer.namedParameters() { check(p.grad!, r.grads[key]!, "d\(key)") }
+    }
+
+    @Test(arguments: ["max1d", "max1d_unbatched", "avg1d", "adaptive_avg1d"])
+    func pooling1dMatchesPyTorch(_ name: String) {
+        let r = Self.reference.pools1d[name]!
+        let layer: Module
+        switch name {
+        case "max1d": layer = MaxPool1d(3, stride: 2, padding: 1)
+        case "max1d_unbatched": layer = MaxPool1d(2)
+        case "avg1d": layer = AvgPool1d(3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false)
+        default: layer = AdaptiveAvgPool1d(4)
+        }
+        let x = r.x.tensor.requiresGrad_()
+        let y = layer(x)
+        check(y, r.y, "\(name) y")
+        (y * r.gy.tensor).sum().backward()
+        check(x.grad!, r.gx, "\(name) dx")
+    }
+
+    @Test func oneHotUnflattenAndDropout2d() {
+        let r = Self.reference.one_hot
+        let idx = Tensor(r.indices.values.map { Int64($0) }, shape: r.indices.shape)
+        #expect(F.oneHot(idx, numClasses: 5).toArray(of: Int64.self) == r.y.values.map { Int64($0) })
+        #expect(F.oneHot(idx).shape == r.y_auto.shape && F.oneHot(idx).toArray(of: Int64.self) == r.y_auto.values.map { Int64($0) })
+        #expect(Unflatten(dim: 1, sizes: [2, -1])(Tensor.zeros([3, 12, 5])).shape == [3, 2, 6, 5])
+        // Dropout2d zeroes whole channels and scales the survivors by 1/(1 − p); eval mode is the identity.
+        let x = Tensor.ones([4, 16, 3, 3], dtype: .float64)
+        let drop = Dropout2d(0.25)
+        let y = drop(x).toArray(of: Double.self)
+        var dropped = 0
+        for plane in 0..<64 {
+            let values = Set(y[(plane * 9)..<(plane * 9 + 9)])
+            #expect(values == [0] || values == [1 / 0.75], "channel \(plane) is not uniformly dropped or scaled: \(values)")
+            if values == [0] { dropped += 1 }
+        }
+        #expect(dropped > 0 && dropped < 64)
+        drop.eval()
+        #expect(drop(x).toArray(of: Double.self) == x.toArray(of: Double.self))
     }
 
     @Test func linearForwardBackward() throws {
