@@ -40,6 +40,31 @@ CONFIGS = {
     "radam": (torch.optim.RAdam, dict(lr=0.01, weight_decay=0.05)),
     "radam_decoupled": (torch.optim.RAdam, dict(lr=0.01, betas=(0.9, 0.9), weight_decay=0.1, decoupled_weight_decay=True)),
 }
+
+
+class Lion(torch.optim.Optimizer):
+    """The paper's Algorithm 2 (Chen et al., 2023), written out here because torch.optim has no Lion."""
+
+    def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            b1, b2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if "exp_avg" not in state:
+                    state["exp_avg"] = torch.zeros_like(p)
+                m = state["exp_avg"]
+                p.mul_(1 - group["lr"] * group["weight_decay"])
+                p.add_((m * b1 + p.grad * (1 - b1)).sign(), alpha=-group["lr"])
+                m.mul_(b2).add_(p.grad, alpha=1 - b2)
+
+
+CONFIGS["lion"] = (Lion, dict(lr=0.01, betas=(0.9, 0.99), weight_decay=0.1))
 out = {"W0": enc(W0), "b0": enc(b0), "X": enc(X), "Y": enc(Y), "trajectories": {}}
 for name, (cls, kw) in CONFIGS.items():
     W = W0.clone().requires_grad_(True)

@@ -5,7 +5,7 @@ import Torch
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Train a small CNN (or MLP) on the built-in synthetic digits or on a CSV table of images.")
     /// The names `--optimizer` accepts.
-    static let optimizers = ["adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam"]
+    static let optimizers = ["adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam", "lion"]
 
     @Option(help: "Data set: synthetic (built in) or csv (--data FILE, label in --label-column).") var dataset = "synthetic"
     @Option(help: "The CSV/TSV file (optionally .gz) for --dataset csv.") var data: String?
@@ -16,7 +16,7 @@ struct Train: ParsableCommand {
     @Option(help: "Passes over the training set.") var epochs = 4
     @Option(name: .customLong("batch-size"), help: "Samples per batch.") var batchSize = 64
     @Option(help: "Learning rate.") var lr = 2e-3
-    @Option(help: "Optimizer: adam, adamw, sgd (momentum 0.9), rmsprop, adagrad, adadelta, adamax, nadam or radam.") var optimizer = "adam"
+    @Option(help: "Optimizer: adam, adamw, sgd (momentum 0.9), rmsprop, adagrad, adadelta, adamax, nadam, radam or lion.") var optimizer = "adam"
     @Option(help: "Random seed (data, initialisation, shuffling).") var seed: UInt64 = 0
     @Option(help: "Intra-op threads (default: all cores).") var threads: Int?
     @Option(name: .customLong("train-size"), help: "Training images.") var trainSize = 20000
@@ -77,6 +77,7 @@ struct Train: ParsableCommand {
         case "adamax": opt = Adamax(params, lr: lr)
         case "nadam": opt = NAdam(params, lr: lr)
         case "radam": opt = RAdam(params, lr: lr)
+        case "lion": opt = Lion(params, lr: lr)
         default: opt = Adam(params, lr: lr)
         }
         let loader = DataLoader(train, batchSize: batchSize, shuffle: true, generator: Generator(seed: seed &+ 3))

@@ -44,13 +44,14 @@ import _TestSupport
             return NAdam(params, lr: 0.01, betas: (0.85, 0.99), weightDecay: 0.1, momentumDecay: 0.01, decoupledWeightDecay: true)
         case "radam": return RAdam(params, lr: 0.01, weightDecay: 0.05)
         case "radam_decoupled": return RAdam(params, lr: 0.01, betas: (0.9, 0.9), weightDecay: 0.1, decoupledWeightDecay: true)
+        case "lion": return Lion(params, lr: 0.01, betas: (0.9, 0.99), weightDecay: 0.1)
         default: return AdamW(params, lr: 0.01, weightDecay: 0.1)
         }
     }
 
     @Test(arguments: ["sgd", "sgd_momentum_wd", "sgd_nesterov", "adam", "adam_amsgrad_wd", "adamw", "rmsprop",
                       "rmsprop_centered_momentum", "adagrad", "adadelta", "adamax", "nadam", "nadam_decoupled", "radam",
-                      "radam_decoupled"])
+                      "radam_decoupled", "lion"])
     func trajectoryMatchesPyTorch(_ name: String) {
         let r = Self.reference
         let w = r.W0.tensor.requiresGrad_(), b = r.b0.tensor.requiresGrad_()
