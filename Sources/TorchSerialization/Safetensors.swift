@@ -159,9 +159,10 @@ public enum Safetensors {
 
     /// Encodes tensors (copied contiguous; views are written as separate copies) with optional metadata.
     /// - Parameters:
-    ///   - tensors: names and tensors; names must be unique.
+    ///   - tensors: names and tensors (e.g. a module's `stateDict()`); names must be unique.
     ///   - metadata: `__metadata__` strings.
-    public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) throws -> [[UInt8]] {
+    public static func encode(_ pairs: [(String, Tensor)], metadata: [String: String] = [:]) throws -> [[UInt8]] {
+        let tensors = pairs.map { (name: $0.0, tensor: $0.1) }
         var seen = Set<String>()
         for (name, _) in tensors {
             guard seen.insert(name).inserted else { throw SerializationError.invalidFormat(path: "<write>", reason: "duplicate tensor name '\(name)'") }
@@ -196,10 +197,10 @@ public enum Safetensors {
 
     /// Writes a file atomically (temporary file, fsync, rename).
     /// - Parameters:
-    ///   - tensors: names and tensors.
+    ///   - tensors: names and tensors (e.g. a module's `stateDict()`).
     ///   - metadata: `__metadata__` strings.
     ///   - path: the destination.
-    public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String) throws {
+    public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to path: String) throws {
         try FileIO.writeAtomically(path, try encode(tensors, metadata: metadata))
     }
 }
