@@ -395,6 +395,32 @@ out["pools1d"] = {
 idx = torch.tensor([[0, 3], [2, 1]])
 out["one_hot"] = {"indices": enci(idx), "y": enci(F.one_hot(idx, 5)), "y_auto": enci(F.one_hot(idx))}
 
+
+# Transformer decoders: output and gradients of target, memory and every parameter (dropout 0, training mode).
+def decoder_case(model, tgt, mem, **kw):
+    model.train()
+    tgt = tgt.clone().requires_grad_(True)
+    mem = mem.clone().requires_grad_(True)
+    yd = model(tgt, mem, **kw)
+    gyd = torch.randn_like(yd)
+    (yd * gyd).sum().backward()
+    return {"state": [[k, enc(v)] for k, v in model.state_dict().items()], "tgt": enc(tgt), "memory": enc(mem), "y": enc(yd),
+            "gy": enc(gyd), "gtgt": enc(tgt.grad), "gmemory": enc(mem.grad), "grads": grads_of(model)}
+
+
+dec = nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True),
+                            num_layers=2, norm=nn.LayerNorm(8))
+dmask = nn.Transformer.generate_square_subsequent_mask(4)
+mkpm = torch.tensor([[False] * 6, [False, False, False, False, True, True]])
+out["decoders"] = {
+    "decoder_post_norm": decoder_case(dec, torch.randn(2, 4, 8), torch.randn(2, 6, 8), tgt_mask=dmask,
+                                      memory_key_padding_mask=mkpm),
+    "decoder_layer_pre_norm_gelu": decoder_case(
+        nn.TransformerDecoderLayer(8, 4, dim_feedforward=12, dropout=0.0, activation="gelu", norm_first=True),
+        torch.randn(3, 2, 8), torch.randn(5, 2, 8)),
+}
+out["decoders"]["decoder_post_norm"]["memory_key_padding_mask"] = enc(mkpm.double())
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

@@ -54,6 +54,13 @@ import _TestSupport
         let bilinear: BilinearCase
         let pools1d: [String: PoolCase]
         let one_hot: OneHotCase
+        let decoders: [String: DecoderCase]
+    }
+    struct DecoderCase: Decodable {
+        let state: [StateEntry]
+        let tgt, memory, y, gy, gtgt, gmemory: Encoded
+        let memory_key_padding_mask: Encoded?
+        let grads: [String: Encoded]
     }
     struct CellCase: Decodable {
         let state: [StateEntry]
@@ -491,6 +498,35 @@ import _TestSupport
         #expect(dropped > 0 && dropped < 64)
         drop.eval()
         #expect(drop(x).toArray(of: Double.self) == x.toArray(of: Double.self))
+    }
+
+    @Test(arguments: ["decoder_post_norm", "decoder_layer_pre_norm_gelu"])
+    func transformerDecoderMatchesPyTorch(_ name: String) throws {
+        let r = Self.reference.decoders[name]!
+        let tgt = r.tgt.tensor.requiresGrad_(), memory = r.memory.tensor.requiresGrad_()
+        let module: Module, y: Tensor
+        if name == "decoder_post_norm" {
+            let decoder = TransformerDecoder(numLayers: 2, norm: LayerNorm([8], dtype: .float64)) { _ in
+                TransformerDecoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true, dtype: .float64)
+            }
+            module = decoder
+            try load(decoder, r.state)
+            let causal = Tensor.ones([4, 4], dtype: .bool).triu(1)
+            let tgtMask = Tensor.zeros([4, 4], dtype: .float64).maskedFill(causal, -.infinity)
+            y = decoder.forward(tgt, memory: memory, tgtMask: tgtMask, memoryKeyPaddingMask: r.memory_key_padding_mask!.tensor.to(.bool))
+        } else {
+            let layer = TransformerDecoderLayer(dModel: 8, nhead: 4, dimFeedforward: 12, dropout: 0, activation: .gelu, normFirst: true,
+                                                dtype: .float64)
+            module = layer
+            try load(layer, r.state)
+            y = layer.forward(tgt, memory: memory)
+        }
+        #expect(module.stateDict().map { $0.key } == r.state.map { $0.key })
+        check(y, r.y, "\(name) y")
+        (y * r.gy.tensor).sum().backward()
+        check(tgt.grad!, r.gtgt, "\(name) dtgt")
+        check(memory.grad!, r.gmemory, "\(name) dmemory")
+        for (key, p) in module.namedParameters() { check(p.grad!, r.grads[key]!, "\(name) d\(key)") }
     }
 
     @Test func linearForwardBackward() throws {
