@@ -45,6 +45,17 @@ public final class Buffer {
 
 // MARK: - Module
 
+/// Unregisters a module hook (PyTorch's `RemovableHandle`); removing twice is harmless.
+public final class HookHandle {
+    private var action: (() -> Void)?
+    init(_ action: @escaping () -> Void) { self.action = action }
+    /// Removes the hook.
+    public func remove() {
+        action?()
+        action = nil
+    }
+}
+
 /// The base class of layers and models (PyTorch's `nn.Module`).
 ///
 /// Parameters (``Parameter``), buffers (``Buffer``) and child modules (stored properties of a `Module` type, or
@@ -53,8 +64,9 @@ public final class Buffer {
 open class Module {
     /// Whether the module is in training mode (`train()`/`eval()`).
     public private(set) var training = true
-    private var preHooks: [(Module, Tensor) -> Tensor?] = []
-    private var forwardHooks: [(Module, Tensor, Tensor) -> Tensor?] = []
+    private var preHooks: [(id: Int, hook: (Module, Tensor) -> Tensor?)] = []
+    private var forwardHooks: [(id: Int, hook: (Module, Tensor, Tensor) -> Tensor?)] = []
+    private var nextHookID = 0
 
     /// Creates a module in training mode.
     public init() {}
@@ -69,19 +81,33 @@ open class Module {
     /// - Parameter input: the input.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         var x = input
-        for hook in preHooks { if let r = hook(self, x) { x = r } }
+        for entry in preHooks { if let r = entry.hook(self, x) { x = r } }
         var y = forward(x)
-        for hook in forwardHooks { if let r = hook(self, x, y) { y = r } }
+        for entry in forwardHooks { if let r = entry.hook(self, x, y) { y = r } }
         return y
     }
 
     /// Registers a hook run before forward; returning a tensor replaces the input.
     /// - Parameter hook: the hook.
-    public func registerForwardPreHook(_ hook: @escaping (Module, Tensor) -> Tensor?) { preHooks.append(hook) }
+    /// - Returns: a handle whose `remove()` unregisters the hook (PyTorch's `RemovableHandle`).
+    @discardableResult
+    public func registerForwardPreHook(_ hook: @escaping (Module, Tensor) -> Tensor?) -> HookHandle {
+        nextHookID += 1
+        let id = nextHookID
+        preHooks.append((id, hook))
+        return HookHandle { [weak self] in self?.preHooks.removeAll { $0.id == id } }
+    }
 
     /// Registers a hook run after forward; returning a tensor replaces the output.
     /// - Parameter hook: the hook.
-    public func registerForwardHook(_ hook: @escaping (Module, Tensor, Tensor) -> Tensor?) { forwardHooks.append(hook) }
+    /// - Returns: a handle whose `remove()` unregisters the hook (PyTorch's `RemovableHandle`).
+    @discardableResult
+    public func registerForwardHook(_ hook: @escaping (Module, Tensor, Tensor) -> Tensor?) -> HookHandle {
+        nextHookID += 1
+        let id = nextHookID
+        forwardHooks.append((id, hook))
+        return HookHandle { [weak self] in self?.forwardHooks.removeAll { $0.id == id } }
+    }
 
     // MARK: Discovery
 
