@@ -35,6 +35,21 @@ open class LRScheduler {
     /// The current rates (`get_last_lr()`).
     public var lastLR: [Double] { optimizer.paramGroups.map { $0["lr"] } }
 
+    /// The scheduler's position (`state_dict()`): PyTorch's `last_epoch` and `base_lrs`.
+    public func stateDict() -> LRSchedulerState { LRSchedulerState(lastEpoch: lastEpoch, baseLRs: baseLRs) }
+
+    /// Restores a position saved by ``stateDict()`` and writes that epoch's rates into the optimizer
+    /// (`load_state_dict`). The schedule's own settings come from how the scheduler was created.
+    /// - Parameter state: the saved state; its base rates must match this scheduler's groups.
+    public func loadStateDict(_ state: LRSchedulerState) {
+        precondition(state.baseLRs.count == baseLRs.count,
+                     "\(type(of: self)).loadStateDict: state has \(state.baseLRs.count) groups, the optimizer \(baseLRs.count)")
+        precondition(state.baseLRs == baseLRs,
+                     "\(type(of: self)).loadStateDict: saved base rates \(state.baseLRs) differ from this scheduler's \(baseLRs)")
+        lastEpoch = state.lastEpoch
+        apply()
+    }
+
     func apply() {
         for i in optimizer.paramGroups.indices {
             optimizer.paramGroups[i]["lr"] = lr(epoch: lastEpoch, base: baseLRs[i], group: i)
@@ -44,6 +59,22 @@ open class LRScheduler {
 
     /// Writes the momentum (or β1) of epoch `epoch` into the groups; only the cyclic schedulers cycle it.
     func applyMomentum(epoch: Int) {}
+}
+
+/// A learning-rate scheduler's saved position.
+public struct LRSchedulerState: Equatable, Sendable {
+    /// Epochs stepped (`last_epoch`).
+    public var lastEpoch: Int
+    /// The groups' initial rates (`base_lrs`).
+    public var baseLRs: [Double]
+    /// Creates a state.
+    /// - Parameters:
+    ///   - lastEpoch: epochs stepped.
+    ///   - baseLRs: the groups' initial rates.
+    public init(lastEpoch: Int, baseLRs: [Double]) {
+        self.lastEpoch = lastEpoch
+        self.baseLRs = baseLRs
+    }
 }
 
 /// `base · f(epoch)` (`LambdaLR`).

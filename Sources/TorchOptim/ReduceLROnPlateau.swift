@@ -58,6 +58,25 @@ public final class ReduceLROnPlateau {
     /// The current rates (`get_last_lr()`).
     public var lastLR: [Double] { optimizer.paramGroups.map { $0["lr"] } }
 
+    /// The scheduler's progress (`state_dict()`): best metric, bad-epoch and cooldown counters, epochs stepped.
+    /// The rates themselves live in the optimizer's state dict.
+    public func stateDict() -> [String: Double] {
+        ["best": best, "num_bad_epochs": Double(numBadEpochs), "cooldown_counter": Double(cooldownCounter), "last_epoch": Double(lastEpoch)]
+    }
+
+    /// Restores progress saved by ``stateDict()``.
+    /// - Parameter state: the saved counters; every key of ``stateDict()`` must be present.
+    public func loadStateDict(_ state: [String: Double]) {
+        guard let best = state["best"], let bad = state["num_bad_epochs"], let cooldown = state["cooldown_counter"],
+              let epoch = state["last_epoch"] else {
+            preconditionFailure("ReduceLROnPlateau.loadStateDict: missing keys in \(state.keys.sorted())")
+        }
+        self.best = best
+        numBadEpochs = Int(bad)
+        cooldownCounter = Int(cooldown)
+        lastEpoch = Int(epoch)
+    }
+
     func isBetter(_ a: Double) -> Bool {
         switch (mode, thresholdMode) {
         case (.min, .rel): return a < best * (1 - threshold)

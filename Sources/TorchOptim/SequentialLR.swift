@@ -33,6 +33,7 @@ public final class SequentialLR: LRScheduler {
         return s.lr(epoch: local, base: s.baseLRs[group], group: group)
     }
 
+    /// The active scheduler's counter follows the composition's, so a restored composition resumes in step.
     override func applyMomentum(epoch: Int) {
         let (s, local) = active(epoch)
         s.lastEpoch = local

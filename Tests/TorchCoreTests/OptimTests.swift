@@ -116,6 +116,55 @@ import _TestSupport
         }
     }
 
+    @Test(arguments: ["cosine", "onecycle", "sequential", "warm_restarts"])
+    func schedulerStateDictResumesTheSameSchedule(_ name: String) {
+        func make(_ opt: Optimizer) -> LRScheduler {
+            switch name {
+            case "cosine": return CosineAnnealingLR(opt, tMax: 10, etaMin: 0.001)
+            case "onecycle": return OneCycleLR(opt, maxLR: 1, totalSteps: 12)
+            case "warm_restarts": return CosineAnnealingWarmRestarts(opt, t0: 3, tMult: 2)
+            default:
+                return SequentialLR(opt, schedulers: [LinearLR(opt, startFactor: 0.1, totalIters: 3), ExponentialLR(opt, gamma: 0.8)],
+                                    milestones: [3])
+            }
+        }
+        func trace(_ opt: Optimizer, _ s: LRScheduler, _ steps: Int) -> [[Double]] {
+            (0..<steps).map { _ in
+                defer { s.step() }
+                return [opt.paramGroups[0]["lr"], opt.paramGroups[0]["momentum"]]
+            }
+        }
+        let p = Tensor.zeros([1]).requiresGrad_()
+        let opt = SGD([p], lr: 0.1)
+        let s = make(opt)
+        let whole = trace(opt, s, 11)
+
+        let opt1 = SGD([p], lr: 0.1)
+        let s1 = make(opt1)
+        _ = trace(opt1, s1, 5)
+        let saved = s1.stateDict()
+        #expect(saved.lastEpoch == 5 && saved.baseLRs == s1.baseLRs)
+        let opt2 = SGD([p], lr: 0.1)
+        let s2 = make(opt2)
+        s2.loadStateDict(saved)
+        #expect(trace(opt2, s2, 6) == Array(whole[5...]))
+    }
+
+    @Test func reduceLROnPlateauStateDictResumes() {
+        let metrics = Self.reference.plateau_metrics
+        func run(_ s: ReduceLROnPlateau, _ ms: ArraySlice<Double>) -> [Double] { ms.map { s.step($0); return s.lastLR[0] } }
+        let whole = run(ReduceLROnPlateau(SGD([Tensor.zeros([1]).requiresGrad_()], lr: 0.1), factor: 0.5, patience: 1, cooldown: 1),
+                        metrics[...])
+        let opt1 = SGD([Tensor.zeros([1]).requiresGrad_()], lr: 0.1)
+        let first = ReduceLROnPlateau(opt1, factor: 0.5, patience: 1, cooldown: 1)
+        _ = run(first, metrics[..<7])
+        let opt2 = SGD([Tensor.zeros([1]).requiresGrad_()], lr: 0.1)
+        opt2.loadStateDict(opt1.stateDict())
+        let second = ReduceLROnPlateau(opt2, factor: 0.5, patience: 1, cooldown: 1)
+        second.loadStateDict(first.stateDict())
+        #expect(run(second, metrics[7...]) == Array(whole[7...]))
+    }
+
     @Test(arguments: ["plateau_min", "plateau_max_abs"])
     func reduceLROnPlateauMatchesPyTorch(_ name: String) {
         let p = Tensor.zeros([1]).requiresGrad_()
