@@ -13,6 +13,8 @@ public struct DataLoader<D: Dataset>: Sequence {
     public let shuffle: Bool
     /// Whether to drop a last incomplete batch.
     public let dropLast: Bool
+    /// The index order, when given instead of `shuffle`.
+    public let sampler: (any Sampler)?
     let generator: TorchCore.Generator
 
     /// Creates the loader.
@@ -21,9 +23,13 @@ public struct DataLoader<D: Dataset>: Sequence {
     ///   - batchSize: samples per batch.
     ///   - shuffle: reshuffle at every epoch.
     ///   - dropLast: drop the last batch when it is smaller than `batchSize`.
+    ///   - sampler: the order of indices for each epoch (mutually exclusive with `shuffle`).
     ///   - generator: the shuffling generator (a fresh one seeded with 0 when nil).
-    public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false, generator: TorchCore.Generator? = nil) {
+    public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false, sampler: (any Sampler)? = nil,
+                generator: TorchCore.Generator? = nil) {
         precondition(batchSize > 0, "DataLoader: batchSize should be a positive integer value, but got batchSize=\(batchSize)")
+        precondition(!(shuffle && sampler != nil), "DataLoader: sampler option is mutually exclusive with shuffle")
+        self.sampler = sampler
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -33,11 +39,13 @@ public struct DataLoader<D: Dataset>: Sequence {
 
     /// The number of batches per epoch.
     public var count: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        let n = sampler?.count ?? dataset.count
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize
     }
 
     /// Iterates one epoch.
     public func makeIterator() -> Iterator {
+        if let sampler { return Iterator(loader: self, order: sampler.indices()) }
         let order = shuffle ? Tensor.randperm(dataset.count, generator: generator).toArray(of: Int64.self).map { Int($0) }
                             : Array(0..<dataset.count)
         return Iterator(loader: self, order: order)
