@@ -421,6 +421,30 @@ out["decoders"] = {
 }
 out["decoders"]["decoder_post_norm"]["memory_key_padding_mask"] = enc(mkpm.double())
 
+
+# EmbeddingBag: outputs and weight gradients for each mode and input form.
+def bag_case(module, inp, offsets=None, psw=None):
+    yb3 = module(inp, offsets, per_sample_weights=psw)
+    gyb3 = torch.randn_like(yb3)
+    (yb3 * gyb3).sum().backward()
+    case = {"weight": enc(module.weight), "input": enci(inp), "y": enc(yb3), "gy": enc(gyb3), "gw": enc(module.weight.grad)}
+    if offsets is not None:
+        case["offsets"] = enci(offsets)
+    if psw is not None:
+        case["psw"] = enc(psw)
+        case["gpsw"] = enc(psw.grad)
+    return case
+
+
+bag_idx = torch.tensor([1, 2, 4, 5, 4, 3, 2, 9, 0])
+bag_off = torch.tensor([0, 4, 4, 7])
+psw2 = torch.randn(2, 3, requires_grad=True)
+out["embedding_bag"] = {
+    "mean_offsets_padding": bag_case(nn.EmbeddingBag(10, 3, mode="mean", padding_idx=2), bag_idx, bag_off),
+    "sum_2d_weights": bag_case(nn.EmbeddingBag(10, 3, mode="sum"), torch.tensor([[1, 2, 4], [4, 3, 9]]), None, psw2),
+    "max_include_last": bag_case(nn.EmbeddingBag(10, 3, mode="max", include_last_offset=True), bag_idx, torch.tensor([0, 3, 3, 9])),
+}
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

@@ -55,6 +55,11 @@ import _TestSupport
         let pools1d: [String: PoolCase]
         let one_hot: OneHotCase
         let decoders: [String: DecoderCase]
+        let embedding_bag: [String: BagCase]
+    }
+    struct BagCase: Decodable {
+        let weight, input, y, gy, gw: Encoded
+        let offsets, psw, gpsw: Encoded?
     }
     struct DecoderCase: Decodable {
         let state: [StateEntry]
@@ -527,6 +532,26 @@ import _TestSupport
         check(tgt.grad!, r.gtgt, "\(name) dtgt")
         check(memory.grad!, r.gmemory, "\(name) dmemory")
         for (key, p) in module.namedParameters() { check(p.grad!, r.grads[key]!, "\(name) d\(key)") }
+    }
+
+    @Test(arguments: ["mean_offsets_padding", "sum_2d_weights", "max_include_last"])
+    func embeddingBagMatchesPyTorch(_ name: String) throws {
+        let r = Self.reference.embedding_bag[name]!
+        let bag: EmbeddingBag
+        switch name {
+        case "mean_offsets_padding": bag = EmbeddingBag(10, 3, mode: .mean, paddingIdx: 2, dtype: .float64)
+        case "sum_2d_weights": bag = EmbeddingBag(10, 3, mode: .sum, dtype: .float64)
+        default: bag = EmbeddingBag(10, 3, mode: .max, includeLastOffset: true, dtype: .float64)
+        }
+        try bag.loadStateDict(["weight": r.weight.tensor])
+        let input = Tensor(r.input.values.map { Int64($0) }, shape: r.input.shape)
+        let offsets = r.offsets.map { Tensor($0.values.map { Int64($0) }, shape: $0.shape) }
+        let psw = r.psw?.tensor.requiresGrad_()
+        let y = bag.forward(input, offsets: offsets, perSampleWeights: psw)
+        check(y, r.y, "\(name) y")
+        (y * r.gy.tensor).sum().backward()
+        check(bag.weight.grad!, r.gw, "\(name) dweight")
+        if let g = r.gpsw { check(psw!.grad!, g, "\(name) dperSampleWeights") }
     }
 
     @Test func linearForwardBackward() throws {
