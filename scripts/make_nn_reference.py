@@ -445,6 +445,22 @@ out["embedding_bag"] = {
     "max_include_last": bag_case(nn.EmbeddingBag(10, 3, mode="max", include_last_offset=True), bag_idx, torch.tensor([0, 3, 3, 9])),
 }
 
+
+# Embedding with max_norm: the looked-up rows are renormalised in place before the lookup.
+def renorm_case(module, ids):
+    w0 = module.weight.detach().clone()
+    ye2 = module(ids)
+    gye2 = torch.randn_like(ye2)
+    (ye2 * gye2).sum().backward()
+    return {"weight0": enc(w0), "ids": enci(ids), "weight1": enc(module.weight), "y": enc(ye2), "gy": enc(gye2),
+            "gw": enc(module.weight.grad)}
+
+
+out["embedding_max_norm"] = {
+    "l2": renorm_case(nn.Embedding(6, 3, max_norm=1.0), torch.tensor([[0, 2, 5], [2, 2, 1]])),
+    "l1_padding": renorm_case(nn.Embedding(6, 4, max_norm=1.5, norm_type=1.0, padding_idx=1), torch.tensor([3, 1, 4, 3])),
+}
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

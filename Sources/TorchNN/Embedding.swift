@@ -7,14 +7,24 @@ public final class Embedding: Module {
     @Parameter public var weight: Tensor
     /// The padding row, if any.
     public let paddingIdx: Int?
+    /// Rows looked up with a larger `normType`-norm are rescaled to this norm, in place (`max_norm`).
+    public let maxNorm: Double?
+    /// The p of the max-norm check.
+    public let normType: Double
 
     /// Creates the table.
     /// - Parameters:
     ///   - numEmbeddings: rows.
     ///   - embeddingDim: columns.
     ///   - paddingIdx: a row kept at zero with no gradient.
+    ///   - maxNorm: rescale looked-up rows whose norm exceeds this, in place, at every forward.
+    ///   - normType: the p of that norm.
     ///   - dtype: the table's dtype.
-    public init(_ numEmbeddings: Int, _ embeddingDim: Int, paddingIdx: Int? = nil, dtype: DType = .float32) {
+    public init(_ numEmbeddings: Int, _ embeddingDim: Int, paddingIdx: Int? = nil, maxNorm: Double? = nil, normType: Double = 2,
+                dtype: DType = .float32) {
+        precondition(maxNorm.map { $0 > 0 } ?? true, "Embedding: maxNorm must be positive (got \(maxNorm!))")
+        self.maxNorm = maxNorm
+        self.normType = normType
         let w = Tensor.randn([numEmbeddings, embeddingDim], dtype: dtype)
         if let p = paddingIdx { w[p] = 0 }
         weight = w
@@ -24,7 +34,10 @@ public final class Embedding: Module {
 
     /// Looks up `indices` (any integer shape) → `[…, embeddingDim]`.
     /// - Parameter input: integer indices.
-    public override func forward(_ input: Tensor) -> Tensor { F.embedding(input, weight, paddingIdx: paddingIdx) }
+    public override func forward(_ input: Tensor) -> Tensor {
+        if let maxNorm { F.embeddingRenorm_(weight, input, maxNorm: maxNorm, normType: normType) }
+        return F.embedding(input, weight, paddingIdx: paddingIdx)
+    }
 }
 
 /// Randomly zeroes elements with probability `p` in training, scaling the rest by `1/(1 − p)` (`nn.Dropout`).
@@ -46,6 +59,24 @@ public final class Dropout: Module {
 }
 
 extension F {
+    /// Rescales, in place and without recording gradients, every row of `weight` referenced by `indices` whose
+    /// p-norm exceeds `maxNorm` to norm `maxNorm` (PyTorch's `embedding_renorm_`: factor `maxNorm / (norm + 1e-7)`).
+    /// - Parameters:
+    ///   - weight: the table.
+    ///   - indices: the rows about to be looked up.
+    ///   - maxNorm: the largest norm allowed.
+    ///   - normType: p.
+    public static func embeddingRenorm_(_ weight: Tensor, _ indices: Tensor, maxNorm: Double, normType: Double = 2) {
+        noGrad {
+            for i in Set(indices.to(.int64).toArray(of: Int64.self)).sorted() {
+                let row = weight[Int(i)]
+                let norm: Double = row.abs().pow(normType).sum().item()
+                let pNorm = Double.pow(norm, 1 / normType)
+                if pNorm > maxNorm { row.mul_(maxNorm / (pNorm + 1e-7)) }
+            }
+        }
+    }
+
     /// Rows of `weight` at `input` (`F.embedding`); the gradient is accumulated per row, except at `paddingIdx`.
     /// - Parameters:
     ///   - input: integer indices of any shape.

@@ -56,7 +56,9 @@ import _TestSupport
         let one_hot: OneHotCase
         let decoders: [String: DecoderCase]
         let embedding_bag: [String: BagCase]
+        let embedding_max_norm: [String: RenormCase]
     }
+    struct RenormCase: Decodable { let weight0, ids, weight1, y, gy, gw: Encoded }
     struct BagCase: Decodable {
         let weight, input, y, gy, gw: Encoded
         let offsets, psw, gpsw: Encoded?
@@ -552,6 +554,20 @@ import _TestSupport
         (y * r.gy.tensor).sum().backward()
         check(bag.weight.grad!, r.gw, "\(name) dweight")
         if let g = r.gpsw { check(psw!.grad!, g, "\(name) dperSampleWeights") }
+    }
+
+    @Test(arguments: ["l2", "l1_padding"])
+    func embeddingMaxNormMatchesPyTorch(_ name: String) throws {
+        let r = Self.reference.embedding_max_norm[name]!
+        let emb = name == "l2" ? Embedding(6, 3, maxNorm: 1, dtype: .float64)
+                               : Embedding(6, 4, paddingIdx: 1, maxNorm: 1.5, normType: 1, dtype: .float64)
+        try emb.loadStateDict(["weight": r.weight0.tensor])
+        let ids = Tensor(r.ids.values.map { Int64($0) }, shape: r.ids.shape)
+        let y = emb(ids)
+        check(y, r.y, "\(name) y")
+        check(emb.weight, r.weight1, "\(name) renormalised table")
+        (y * r.gy.tensor).sum().backward()
+        check(emb.weight.grad!, r.gw, "\(name) dweight")
     }
 
     @Test func linearForwardBackward() throws {
