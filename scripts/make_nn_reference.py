@@ -349,6 +349,10 @@ out["convs"] = {
     "convt2d_crop": conv_case(nn.ConvTranspose2d(2, 3, 3, stride=3, padding=(3, 2)), (1, 2, 4, 4)),
     "convt2d_unbatched": conv_case(nn.ConvTranspose2d(3, 2, 2, stride=2), (3, 3, 4)),
     "conv1d": conv_case(nn.Conv1d(4, 6, 3, stride=2, padding=1, dilation=2, groups=2), (2, 4, 11)),
+    "conv2d_same_reflect": conv_case(nn.Conv2d(2, 3, (3, 4), padding="same", dilation=(1, 2), padding_mode="reflect"), (2, 2, 6, 9)),
+    "conv2d_circular_stride": conv_case(nn.Conv2d(2, 3, 3, stride=2, padding=1, padding_mode="circular"), (1, 2, 7, 6)),
+    "conv2d_same_even_zeros": conv_case(nn.Conv2d(2, 2, (2, 2), padding="same"), (1, 2, 5, 5)),
+    "conv2d_replicate_valid": conv_case(nn.Conv2d(2, 2, 3, padding="valid", padding_mode="replicate"), (1, 2, 5, 6)),
     "convt1d": conv_case(nn.ConvTranspose1d(3, 4, 4, stride=3, padding=1, output_padding=2), (2, 3, 6)),
 }
 

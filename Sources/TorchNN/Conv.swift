@@ -9,6 +9,11 @@ public final class Conv2d: Module {
     @Parameter public var bias: Tensor
     /// Stride, padding, dilation and groups.
     public let stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int
+    /// How the border is filled (`padding_mode`).
+    public internal(set) var paddingMode: ConvPaddingMode = .zeros
+    /// Explicit `(top, bottom, left, right)` padding when it is not symmetric (`padding: .same` with an even
+    /// effective kernel) or not zeros.
+    var explicitPadding: (Int, Int, Int, Int)? = nil
     let hasBias: Bool
 
     /// Creates the layer.
@@ -52,12 +57,77 @@ public final class Conv2d: Module {
     /// Applies the convolution to `[N, C, H, W]`.
     /// - Parameter input: the input.
     public override func forward(_ input: Tensor) -> Tensor {
-        input.conv2d(weight, bias: hasBias ? bias : nil, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        guard let (top, bottom, left, right) = explicitPadding else {
+            return input.conv2d(weight, bias: hasBias ? bias : nil, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        }
+        let padded: Tensor
+        switch paddingMode {
+        case .zeros: padded = input.pad([left, right, top, bottom])
+        case .reflect: padded = input.pad([left, right, top, bottom], mode: .reflect)
+        case .replicate: padded = input.pad([left, right, top, bottom], mode: .replicate)
+        case .circular: padded = input.pad([left, right, top, bottom], mode: .circular)
+        }
+        return padded.conv2d(weight, bias: hasBias ? bias : nil, stride: stride, dilation: dilation, groups: groups)
+    }
+
+    /// Creates the layer with PyTorch's string paddings (`'same'`, `'valid'`) or explicit ones, and a padding mode.
+    /// - Parameters:
+    ///   - inChannels: input channels.
+    ///   - outChannels: output channels.
+    ///   - kernelSize: `(kH, kW)`.
+    ///   - stride: step (`.same` needs 1).
+    ///   - padding: `.valid`, `.same` (output size = input size; an odd remainder goes to the bottom/right, as
+    ///     PyTorch), or `.explicit(h, w)`.
+    ///   - dilation: kernel spacing.
+    ///   - groups: channel groups.
+    ///   - bias: learn a bias.
+    ///   - paddingMode: zeros, reflect, replicate or circular.
+    ///   - dtype: the parameters' dtype.
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+                            padding: ConvPadding, dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
+                            paddingMode: ConvPaddingMode = .zeros, dtype: DType = .float32) {
+        var sides: (Int, Int, Int, Int)
+        switch padding {
+        case .valid: sides = (0, 0, 0, 0)
+        case .explicit(let h, let w): sides = (h, h, w, w)
+        case .same:
+            precondition(stride == (1, 1), "Conv2d: padding .same is not supported for strided convolutions (stride \(stride))")
+            let th = dilation.0 * (kernelSize.0 - 1), tw = dilation.1 * (kernelSize.1 - 1)
+            sides = (th / 2, th - th / 2, tw / 2, tw - tw / 2)
+        }
+        let symmetric = sides.0 == sides.1 && sides.2 == sides.3
+        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride,
+                  padding: symmetric && paddingMode == .zeros ? (sides.0, sides.2) : (0, 0), dilation: dilation, groups: groups,
+                  bias: bias, dtype: dtype)
+        self.paddingMode = paddingMode
+        if !(symmetric && paddingMode == .zeros) { explicitPadding = sides }
     }
 
     override func members() -> [Member] {
         hasBias ? super.members() : super.members().filter { if case .parameter("bias", _) = $0 { return false } else { return true } }
     }
+}
+
+/// A convolution's padding (`padding=` in PyTorch: `'valid'`, `'same'` or sizes).
+public enum ConvPadding: Sendable, Equatable {
+    /// No padding.
+    case valid
+    /// Pad so the output has the input's size (stride 1 only).
+    case same
+    /// `(h, w)` on both sides of each dimension.
+    case explicit(Int, Int)
+}
+
+/// How a convolution fills its border (`padding_mode`).
+public enum ConvPaddingMode: Sendable, Equatable {
+    /// Zeros.
+    case zeros
+    /// Mirror without repeating the edge.
+    case reflect
+    /// Repeat the edge.
+    case replicate
+    /// Wrap around.
+    case circular
 }
 
 /// 2-D max pooling (`nn.MaxPool2d`).

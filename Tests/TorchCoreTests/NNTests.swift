@@ -391,7 +391,8 @@ import _TestSupport
         check(x.grad!, r.gx, "\(name) dx")
     }
 
-    @Test(arguments: ["convt2d_stride_pad_outpad", "convt2d_groups_dilation", "convt2d_crop", "convt2d_unbatched", "conv1d", "convt1d"])
+    @Test(arguments: ["convt2d_stride_pad_outpad", "convt2d_groups_dilation", "convt2d_crop", "convt2d_unbatched", "conv1d", "convt1d",
+                      "conv2d_same_reflect", "conv2d_circular_stride", "conv2d_same_even_zeros", "conv2d_replicate_valid"])
     func convolutionVariantMatchesPyTorch(_ name: String) throws {
         let r = Self.reference.convs[name]!
         let layer: Module
@@ -403,6 +404,12 @@ import _TestSupport
                                     dilation: (2, 2), dtype: .float64)
         case "convt2d_crop": layer = ConvTranspose2d(2, 3, kernelSize: (3, 3), stride: (3, 3), padding: (3, 2), dtype: .float64)
         case "convt2d_unbatched": layer = ConvTranspose2d(3, 2, kernelSize: (2, 2), stride: (2, 2), dtype: .float64)
+        case "conv2d_same_reflect":
+            layer = Conv2d(2, 3, kernelSize: (3, 4), padding: .same, dilation: (1, 2), paddingMode: .reflect, dtype: .float64)
+        case "conv2d_circular_stride":
+            layer = Conv2d(2, 3, kernelSize: (3, 3), stride: (2, 2), padding: .explicit(1, 1), paddingMode: .circular, dtype: .float64)
+        case "conv2d_same_even_zeros": layer = Conv2d(2, 2, kernelSize: (2, 2), padding: .same, dtype: .float64)
+        case "conv2d_replicate_valid": layer = Conv2d(2, 2, kernelSize: (3, 3), padding: .valid, paddingMode: .replicate, dtype: .float64)
         case "conv1d": layer = Conv1d(4, 6, kernelSize: 3, stride: 2, padding: 1, dilation: 2, groups: 2, dtype: .float64)
         default: layer = ConvTranspose1d(3, 4, kernelSize: 4, stride: 3, padding: 1, outputPadding: 2, dtype: .float64)
         }
