@@ -465,6 +465,25 @@ out["embedding_max_norm"] = {
     "l1_padding": renorm_case(nn.Embedding(6, 4, max_norm=1.5, norm_type=1.0, padding_idx=1), torch.tensor([3, 1, 4, 3])),
 }
 
+
+# CTC loss: values and gradients with respect to the logits (through log_softmax).
+def ctc_case(shape, targets, input_lengths, target_lengths, **kw):
+    logits = torch.randn(*shape, requires_grad=True)
+    loss = F.ctc_loss(logits.log_softmax(-1), targets, input_lengths, target_lengths, **kw)
+    g = torch.randn_like(loss) if loss.dim() > 0 else torch.tensor(1.0)
+    (loss * g).sum().backward()
+    return {"logits": enc(logits), "targets": enci(targets), "input_lengths": input_lengths, "target_lengths": target_lengths,
+            "loss": enc(loss), "gloss": enc(g), "glogits": enc(logits.grad)}
+
+
+ctc_targets = torch.tensor([[1, 1, 2, 3], [4, 2, 0, 0], [3, 1, 3, 0]])
+out["ctc"] = {
+    "mean_padded": ctc_case((8, 3, 5), ctc_targets, [8, 7, 5], [4, 2, 3]),
+    "sum_concatenated": ctc_case((8, 3, 5), torch.tensor([1, 1, 2, 3, 4, 2, 3, 1, 3]), [8, 7, 5], [4, 2, 3], reduction="sum"),
+    "none_blank_last": ctc_case((6, 2, 4), torch.tensor([[0, 1], [2, 2]]), [6, 6], [2, 2], blank=3, reduction="none"),
+    "zero_infinity": ctc_case((6, 2, 5), torch.tensor([[1, 2, 3], [2, 2, 1]]), [6, 3], [3, 3], zero_infinity=True, reduction="sum"),
+}
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

@@ -57,6 +57,11 @@ import _TestSupport
         let decoders: [String: DecoderCase]
         let embedding_bag: [String: BagCase]
         let embedding_max_norm: [String: RenormCase]
+        let ctc: [String: CTCCase]
+    }
+    struct CTCCase: Decodable {
+        let logits, targets, loss, gloss, glogits: Encoded
+        let input_lengths, target_lengths: [Int]
     }
     struct RenormCase: Decodable { let weight0, ids, weight1, y, gy, gw: Encoded }
     struct BagCase: Decodable {
@@ -575,6 +580,19 @@ import _TestSupport
         check(emb.weight, r.weight1, "\(name) renormalised table")
         (y * r.gy.tensor).sum().backward()
         check(emb.weight.grad!, r.gw, "\(name) dweight")
+    }
+
+    @Test(arguments: ["mean_padded", "sum_concatenated", "none_blank_last", "zero_infinity"])
+    func ctcLossMatchesPyTorch(_ name: String) {
+        let r = Self.reference.ctc[name]!
+        let logits = r.logits.tensor.requiresGrad_()
+        let targets = Tensor(r.targets.values.map { Int64($0) }, shape: r.targets.shape)
+        let reduction: Reduction = name == "mean_padded" ? .mean : name == "none_blank_last" ? .none : .sum
+        let loss = F.ctcLoss(logits.logSoftmax(dim: -1), targets, inputLengths: r.input_lengths, targetLengths: r.target_lengths,
+                             blank: name == "none_blank_last" ? 3 : 0, reduction: reduction, zeroInfinity: name == "zero_infinity")
+        check(loss, r.loss, "\(name) loss")
+        (loss * r.gloss.tensor).sum().backward()
+        check(logits.grad!, r.glogits, "\(name) dlogits")
     }
 
     @Test func linearForwardBackward() throws {
