@@ -7,7 +7,7 @@ struct Train: ParsableCommand {
     /// The names `--optimizer` accepts.
     static let optimizers = ["adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam", "lion"]
 
-    @Option(help: "Data set: synthetic (built in) or csv (--data FILE, label in --label-column).") var dataset = "synthetic"
+    @Option(help: "Data set: synthetic (built in), mnist (--data DIR with the IDX files, raw or .gz; Fashion-MNIST too) or csv (--data FILE, label in --label-column).") var dataset = "synthetic"
     @Option(help: "The CSV/TSV file (optionally .gz) for --dataset csv.") var data: String?
     @Option(name: .customLong("image-shape"), help: "CxHxW of the CSV features, e.g. 1x8x8 (flat features when omitted).") var imageShape: String?
     @Option(name: .customLong("label-column"), help: "The CSV label column (negative counts from the end).") var labelColumn = -1
@@ -25,7 +25,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Print one final JSON object instead of the report.") var json = false
 
     func validate() throws {
-        guard ["synthetic", "csv"].contains(dataset) else { throw ValidationError("--dataset must be synthetic or csv (got \(dataset))") }
+        guard ["synthetic", "csv", "mnist"].contains(dataset) else { throw ValidationError("--dataset must be synthetic, mnist or csv (got \(dataset))") }
+        if dataset == "mnist" && data == nil { throw ValidationError("--dataset mnist needs --data DIR (the folder with the IDX files)") }
         if dataset == "csv" && data == nil { throw ValidationError("--dataset csv needs --data FILE") }
         if dataset == "csv" && model == "cnn" && imageShape == nil { throw ValidationError("--model cnn on a CSV needs --image-shape CxHxW") }
         if let imageShape, parseShape(imageShape) == nil { throw ValidationError("--image-shape must look like 1x8x8 (got \(imageShape))") }
@@ -56,6 +57,21 @@ struct Train: ParsableCommand {
             let net = model == "cnn" ? Self.adaptiveCNN(sampleShape, classes: table.classCount)
                                      : Self.mlp(inputs: sampleShape.reduce(1, *), classes: table.classCount)
             try fit(net, train: parts[0], test: parts[1], name: "\(data!) (\(table.count) rows, \(table.classCount) classes)", start: start)
+            return
+        }
+        if dataset == "mnist" {
+            let train: MNIST, test: MNIST
+            do {
+                train = try MNIST(root: data!, train: true)
+                test = try MNIST(root: data!, train: false)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            let classes = Int(train.labels.amax().item()) + 1
+            let shape = Array(train.inputs.shape.dropFirst())
+            let net = model == "cnn" ? Self.adaptiveCNN(shape, classes: Swift.max(classes, 10))
+                                     : Self.mlp(inputs: shape.reduce(1, *), classes: Swift.max(classes, 10))
+            try fit(net, train: train, test: test, name: "\(data!) (\(train.count) training, \(test.count) test images)", start: start)
             return
         }
         let train = SyntheticDigits(count: trainSize, seed: seed &+ 1)
