@@ -1,18 +1,25 @@
 import TorchCore
 
+/// One `(input, target)` pair of a data set, or a batch of them.
+public typealias Sample = (input: Tensor, target: Tensor)
+
 /// A random-access data set (`torch.utils.data.Dataset`): `count` items, each an `(input, target)` pair.
-public protocol Dataset {
+///
+/// Data sets are `Sendable` because a ``DataLoader`` with `numWorkers > 0` reads them from worker threads.
+/// Reading a sample may throw (a file that went missing, a corrupt record); the loader hands the error to the
+/// caller of ``DataLoader/Iterator/nextBatch()``, naming the sample.
+public protocol Dataset: Sendable {
     /// The number of samples.
     var count: Int { get }
     /// The sample at `index`.
-    func sample(_ index: Int) -> (input: Tensor, target: Tensor)
+    func sample(_ index: Int) throws -> Sample
     /// A whole batch at once, when the data set can do better than stacking samples (nil otherwise).
-    func batch(_ indices: [Int]) -> (input: Tensor, target: Tensor)?
+    func batch(_ indices: [Int]) throws -> Sample?
 }
 
 extension Dataset {
     /// Stacks samples by default.
-    public func batch(_ indices: [Int]) -> (input: Tensor, target: Tensor)? { nil }
+    public func batch(_ indices: [Int]) throws -> Sample? { nil }
 }
 
 /// Samples taken along the first dimension of tensors (`TensorDataset`).
@@ -69,10 +76,10 @@ public struct Subset<Base: Dataset>: Dataset {
     public var count: Int { indices.count }
     /// The sample at `index`.
     /// - Parameter index: the position in the subset.
-    public func sample(_ index: Int) -> (input: Tensor, target: Tensor) { base.sample(indices[index]) }
+    public func sample(_ index: Int) throws -> Sample { try base.sample(indices[index]) }
     /// A batch through the base's batch path.
     /// - Parameter indices: positions in the subset.
-    public func batch(_ indices: [Int]) -> (input: Tensor, target: Tensor)? { base.batch(indices.map { self.indices[$0] }) }
+    public func batch(_ indices: [Int]) throws -> Sample? { try base.batch(indices.map { self.indices[$0] }) }
 }
 
 /// Splits a data set into random non-overlapping subsets of the given lengths (`random_split`).

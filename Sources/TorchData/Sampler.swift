@@ -155,10 +155,10 @@ public struct ConcatDataset: Dataset {
     }
 
     /// The sample at `index`, from the part that holds it.
-    public func sample(_ index: Int) -> (input: Tensor, target: Tensor) {
+    public func sample(_ index: Int) throws -> Sample {
         let i = index < 0 ? index + count : index
         precondition(i >= 0 && i < count, "ConcatDataset: index \(index) is out of range for \(count) samples")
         let part = offsets.lastIndex { $0 <= i }!
-        return datasets[part].sample(i - offsets[part])
+        return try datasets[part].sample(i - offsets[part])
     }
 }
