@@ -36,7 +36,7 @@ let package = Package(
             ]
         ),
         .target(name: "TorchNN", dependencies: ["TorchCore"]),
-        .target(name: "TorchOptim", dependencies: ["TorchCore"]),
+        .target(name: "TorchOptim", dependencies: ["TorchCore", "TorchNN"]),
         .target(name: "TorchData", dependencies: [
             "TorchCore",
             "CZlib",

@@ -121,6 +121,98 @@ for name, make in SCHEDULES.items():
     out["schedules"][name] = lrs
     out["momenta"][name] = momenta
 
+# Chained and SWA schedules: 12 epochs from lr 0.1, like the schedules above.
+LS = torch.optim.lr_scheduler
+CHAINED = {
+    "multiplicative": lambda o: LS.MultiplicativeLR(o, lr_lambda=lambda e: 0.9 if e % 2 else 0.97),
+    "chained_constant_exponential": lambda o: LS.ChainedScheduler([LS.ConstantLR(o, factor=0.5, total_iters=4), LS.ExponentialLR(o, gamma=0.9)]),
+    "chained_linear_step_multiplicative": lambda o: LS.ChainedScheduler([
+        LS.LinearLR(o, start_factor=0.2, total_iters=5), LS.StepLR(o, step_size=3, gamma=0.5),
+        LS.MultiplicativeLR(o, lr_lambda=lambda e: 0.95)]),
+    "chained_cosine_multistep": lambda o: LS.ChainedScheduler([LS.CosineAnnealingLR(o, T_max=10), LS.MultiStepLR(o, milestones=[4, 8], gamma=0.5)]),
+    "chained_polynomial_constant": lambda o: LS.ChainedScheduler([LS.PolynomialLR(o, total_iters=10, power=1.5), LS.ConstantLR(o, factor=0.25, total_iters=2)]),
+    "swalr_cos": lambda o: torch.optim.swa_utils.SWALR(o, swa_lr=0.02, anneal_epochs=5, anneal_strategy="cos"),
+    "swalr_linear": lambda o: torch.optim.swa_utils.SWALR(o, swa_lr=0.3, anneal_epochs=3, anneal_strategy="linear"),
+    "swalr_immediate": lambda o: torch.optim.swa_utils.SWALR(o, swa_lr=0.05, anneal_epochs=0),
+}
+for name, make in CHAINED.items():
+    p = torch.zeros(1, requires_grad=True)
+    o = torch.optim.SGD([p], lr=0.1)
+    s = make(o)
+    lrs = []
+    for _ in range(12):
+        lrs.append(o.param_groups[0]["lr"])
+        o.step()
+        s.step()
+    out["schedules"][name] = lrs
+
+# L-BFGS on a non-quadratic loss (tanh regression), five steps each; the loss each closure call saw is recorded too.
+LBFGS_CONFIGS = {
+    "lbfgs": dict(lr=1.0, max_iter=6, history_size=3),
+    "lbfgs_lr_tolerance": dict(lr=0.5, max_iter=4, history_size=10, tolerance_change=1e-4),
+    "lbfgs_strong_wolfe": dict(lr=1.0, max_iter=5, history_size=4, line_search_fn="strong_wolfe"),
+    "lbfgs_strong_wolfe_long": dict(lr=0.8, max_iter=20, max_eval=15, history_size=100, line_search_fn="strong_wolfe"),
+}
+out["lbfgs"] = {}
+for name, kw in LBFGS_CONFIGS.items():
+    W = W0.clone().requires_grad_(True)
+    b = b0.clone().requires_grad_(True)
+    opt = torch.optim.LBFGS([W, b], **kw)
+    evaluations = []
+
+    def closure():
+        opt.zero_grad()
+        loss = ((torch.tanh(X @ W.T + b) - Y) ** 2).mean() + 0.05 * (W ** 4).sum()
+        loss.backward()
+        evaluations.append(float(loss.detach()))
+        return loss
+
+    steps = []
+    for _ in range(5):
+        returned = opt.step(closure)
+        st = opt.state[W]
+        steps.append({"W": enc(W), "b": enc(b), "returned": float(returned), "func_evals": st["func_evals"], "n_iter": st["n_iter"]})
+    out["lbfgs"][name] = {"steps": steps, "evaluations": evaluations}
+
+# AveragedModel (SWA and EMA) over a sequence of model states; update_bn on fixed batches.
+torch.manual_seed(1)
+net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 2))
+states = []
+for k in range(4):
+    with torch.no_grad():
+        for prm in net.parameters():
+            prm.copy_(torch.randn_like(prm))
+        net[1].running_mean.copy_(torch.randn(4))
+        net[1].running_var.copy_(torch.rand(4) + 0.5)
+        net[1].num_batches_tracked.fill_(k + 1)
+    states.append({kk: enc(v.double()) for kk, v in net.state_dict().items()})
+averaged = {}
+swa_utils = torch.optim.swa_utils
+for name, make in {
+    "swa": lambda m: swa_utils.AveragedModel(m),
+    "ema_buffers": lambda m: swa_utils.AveragedModel(m, multi_avg_fn=swa_utils.get_ema_multi_avg_fn(0.75), use_buffers=True),
+}.items():
+    holder = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 2))
+    avg = make(holder)
+    trace = []
+    for st in states:
+        holder.load_state_dict({kk: torch.tensor(v["values"]).reshape(v["shape"]).to(holder.state_dict()[kk].dtype) for kk, v in st.items()})
+        avg.update_parameters(holder)
+        trace.append({kk: enc(v.double()) for kk, v in avg.state_dict().items()})
+    averaged[name] = {"keys": list(avg.state_dict().keys()), "trace": trace}
+out["averaged"] = {"states": states, "runs": averaged}
+torch.manual_seed(2)
+batches = [torch.randn(5, 3) * 2 + 1 for _ in range(3)]
+bn_net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4, momentum=0.3), torch.nn.ReLU(), torch.nn.BatchNorm1d(4))
+bn_net.eval()
+swa_utils.update_bn([(x_, torch.zeros(5)) for x_ in batches], bn_net)
+out["update_bn"] = {
+    "batches": [enc(x_) for x_ in batches],
+    "state": {kk: enc(v.double()) for kk, v in bn_net.state_dict().items()},
+    "training_after": bn_net.training,
+    "momentum_after": bn_net[1].momentum,
+}
+
 # ReduceLROnPlateau on a fixed metric sequence.
 METRICS = [1.0, 0.9, 0.95, 0.95, 0.95, 0.8, 0.85, 0.85, 0.85, 0.85, 0.85, 0.85, 0.7, 0.7, 0.7, 0.7]
 PLATEAUS = {

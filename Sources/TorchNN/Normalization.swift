@@ -58,16 +58,17 @@ public class BatchNorm: Module {
     @Buffer(name: "num_batches_tracked") public var numBatchesTracked: Tensor = Tensor.empty([0])
     /// Added to the variance.
     public let eps: Double
-    /// Weight of the newest batch in the running estimates.
-    public let momentum: Double
+    /// Weight of the newest batch in the running estimates; nil for the cumulative average over all batches
+    /// seen (`momentum=None`).
+    public var momentum: Double?
 
     /// Creates the layer.
     /// - Parameters:
     ///   - numFeatures: channels `C`.
     ///   - eps: added to the variance.
-    ///   - momentum: running-estimate update weight.
+    ///   - momentum: running-estimate update weight (nil: cumulative average).
     ///   - dtype: the parameters' dtype.
-    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, dtype: DType = .float32) {
+    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, dtype: DType = .float32) {
         self.eps = eps
         self.momentum = momentum
         weight = Tensor.ones([numFeatures], dtype: dtype)
@@ -94,16 +95,28 @@ public class BatchNorm: Module {
             mean = input.mean(dims, keepdim: true)
             variance = input.var(dims, correction: 0, keepdim: true)
             noGrad {
-                let unbiased = variance.detach().reshape([-1]) * (Double(n) / Double(n - 1))
-                runningMean.mul_(1 - momentum).add_(mean.detach().reshape([-1]) * momentum)
-                runningVar.mul_(1 - momentum).add_(unbiased * momentum)
                 numBatchesTracked.add_(1)
+                let factor = momentum ?? 1 / Double(numBatchesTracked.item(Int64.self))
+                let unbiased = variance.detach().reshape([-1]) * (Double(n) / Double(n - 1))
+                runningMean.mul_(1 - factor).add_(mean.detach().reshape([-1]) * factor)
+                runningVar.mul_(1 - factor).add_(unbiased * factor)
             }
         } else {
             mean = runningMean.reshape(shape)
             variance = runningVar.reshape(shape)
         }
         return (input - mean) * (variance + eps).rsqrt() * weight.reshape(shape) + bias.reshape(shape)
+    }
+}
+
+extension BatchNorm {
+    /// Sets the running mean to 0, the running variance to 1 and the batch count to 0 (`reset_running_stats()`).
+    public func resetRunningStats() {
+        noGrad {
+            runningMean.zero_()
+            runningVar.fill_(1)
+            numBatchesTracked.zero_()
+        }
     }
 }
 

@@ -26,6 +26,12 @@ open class LRScheduler {
     /// The rate of group `group` at epoch `epoch`. Subclasses override it.
     open func lr(epoch: Int, base: Double, group: Int) -> Double { base }
 
+    /// PyTorch's recursive ("chainable") form: the rate at `epoch` from the group's current rate `lr`, as
+    /// ``ChainedScheduler`` applies it. Schedulers without one set their closed form, overriding the others.
+    func chainedLR(_ lr: Double, epoch: Int, group: Int) -> Double {
+        self.lr(epoch: epoch, base: baseLRs[group], group: group)
+    }
+
     /// Advances one epoch (`scheduler.step()`).
     public func step() {
         lastEpoch += 1
@@ -105,6 +111,9 @@ public final class StepLR: LRScheduler {
     }
     /// The rate at `epoch` for a group starting at `base`.
     public override func lr(epoch: Int, base: Double, group: Int) -> Double { base * Double.pow(gamma, Double(epoch / stepSize)) }
+    override func chainedLR(_ lr: Double, epoch: Int, group: Int) -> Double {
+        epoch == 0 || epoch % stepSize != 0 ? lr : lr * gamma
+    }
 }
 
 /// `base · γ^(number of milestones passed)` (`MultiStepLR`).
@@ -123,6 +132,9 @@ public final class MultiStepLR: LRScheduler {
     public override func lr(epoch: Int, base: Double, group: Int) -> Double {
         base * Double.pow(gamma, Double(milestones.filter { $0 <= epoch }.count))
     }
+    override func chainedLR(_ lr: Double, epoch: Int, group: Int) -> Double {
+        lr * Double.pow(gamma, Double(milestones.filter { $0 == epoch }.count))
+    }
 }
 
 /// `base · γ^epoch` (`ExponentialLR`).
@@ -137,6 +149,7 @@ public final class ExponentialLR: LRScheduler {
     }
     /// The rate at `epoch` for a group starting at `base`.
     public override func lr(epoch: Int, base: Double, group: Int) -> Double { base * Double.pow(gamma, Double(epoch)) }
+    override func chainedLR(_ lr: Double, epoch: Int, group: Int) -> Double { epoch == 0 ? lr : lr * gamma }
 }
 
 /// `ηmin + (base − ηmin)(1 + cos(π·epoch/Tmax))/2` (`CosineAnnealingLR`, closed form).
@@ -154,6 +167,14 @@ public final class CosineAnnealingLR: LRScheduler {
     /// The rate at `epoch` for a group starting at `base`.
     public override func lr(epoch: Int, base: Double, group: Int) -> Double {
         etaMin + (base - etaMin) * (1 + Double.cos(Double.pi * Double(epoch) / Double(tMax))) / 2
+    }
+    override func chainedLR(_ lr: Double, epoch: Int, group: Int) -> Double {
+        if epoch == 0 { return lr }
+        let t = Double(tMax), e = Double(epoch)
+        if (epoch - 1 - tMax) % (2 * tMax) == 0 {
+            return lr + (baseLRs[group] - etaMin) * (1 - Double.cos(Double.pi / t)) / 2
+        }
+        return (1 + Double.cos(Double.pi * e / t)) / (1 + Double.cos(Double.pi * (e - 1) / t)) * (lr - etaMin) + etaMin
     }
 }
 
@@ -175,6 +196,11 @@ public final class LinearLR: LRScheduler {
     public override func lr(epoch: Int, base: Double, group: Int) -> Double {
         base * (start + (end - start) * Double(Swift.min(epoch, total)) / Double(total))
     }
+    override func chainedLR(_ lr: Double, epoch: Int, group: Int) -> Double {
+        if epoch == 0 { return lr * start }
+        if epoch > total { return lr }
+        return lr * (1 + (end - start) / (Double(total) * start + Double(epoch - 1) * (end - start)))
+    }
 }
 
 /// `base · factor` until `totalIters`, then `base` (`ConstantLR`).
@@ -191,6 +217,9 @@ public final class ConstantLR: LRScheduler {
     }
     /// The rate at `epoch` for a group starting at `base`.
     public override func lr(epoch: Int, base: Double, group: Int) -> Double { epoch < total ? base * factor : base }
+    override func chainedLR(_ lr: Double, epoch: Int, group: Int) -> Double {
+        epoch == 0 ? lr * factor : (epoch == total ? lr * (1 / factor) : lr)
+    }
 }
 
 /// `base · (1 − min(epoch, totalIters)/totalIters)^power` (`PolynomialLR`).
@@ -208,6 +237,11 @@ public final class PolynomialLR: LRScheduler {
     /// The rate at `epoch` for a group starting at `base`.
     public override func lr(epoch: Int, base: Double, group: Int) -> Double {
         base * Double.pow(1 - Double(Swift.min(epoch, total)) / Double(total), power)
+    }
+    override func chainedLR(_ lr: Double, epoch: Int, group: Int) -> Double {
+        if epoch == 0 || epoch > total { return lr }
+        let t = Double(total), e = Double(epoch)
+        return lr * Double.pow((1 - e / t) / (1 - (e - 1) / t), power)
     }
 }
 

@@ -72,7 +72,7 @@ open class Optimizer {
     /// - Parameter closure: computes the loss and calls `backward`.
     /// - Returns: the loss.
     @discardableResult
-    public func step(closure: () -> Tensor) -> Tensor {
+    open func step(closure: () -> Tensor) -> Tensor {
         let loss = enableGrad(closure)
         step()
         return loss

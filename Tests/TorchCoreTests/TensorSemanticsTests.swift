@@ -308,4 +308,17 @@ import _TestSupport
         #expect(Tensor([Float(1), 2]).allclose(Tensor([Float(1), 2.000001])))
         #expect(!Tensor([Float(1), 2]).allclose(Tensor([Float(1), 2.1])))
     }
+
+    /// Negative bases: integral exponents are defined (C's pow, as torch.pow), fractional ones give NaN.
+    @Test func powOfNegativeBases() {
+        let x = Tensor([-2.0, -1.5, 0.0, 3.0])
+        #expect(x.pow(4).toArray(of: Double.self) == [16, 5.0625, 0, 81])
+        #expect(x.pow(5).toArray(of: Double.self) == [-32, -7.59375, 0, 243])
+        #expect(x.pow(Tensor([3.0, 2.0, 0.0, -1.0])).toArray(of: Double.self) == [-8, 2.25, 1, 1.0 / 3])
+        let f = x.pow(0.5).toArray(of: Double.self)
+        #expect(f[0].isNaN && f[1].isNaN && f[2] == 0 && f[3] == 3.0.squareRoot())
+        #expect(Tensor([Float(-3)]).pow(4).item() == 81)
+        let r = gradcheck({ $0[0].pow(4) }, inputs: [Tensor([-1.3, 0.7, -0.2]).requiresGrad_()])
+        #expect(r.passed, "\(r)")
+    }
 }

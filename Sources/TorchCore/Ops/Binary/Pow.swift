@@ -1,13 +1,28 @@
-import RealModule
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // MARK: - pow
+
+/// C's `pow`: defined for negative bases with integral exponents (`(-2)^3 = -8`), NaN for a negative base
+/// with a fractional exponent, `pow(x, 0) = 1` — as `torch.pow`. (swift-numerics' `Double.pow(_:_:)` is
+/// defined for non-negative bases only and returns NaN for `(-2)^4`.)
+@inline(__always) func libmPow(_ a: Double, _ b: Double) -> Double {
+    #if canImport(Glibc)
+    return Glibc.pow(a, b)
+    #else
+    return Darwin.pow(a, b)
+    #endif
+}
 
 struct PowFunction: BinaryFunction {
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ a: T, _ b: T) -> T {
         if b == 2 { return a * a }
         if b == 1 { return a }
         if b == 0.5 { return a.squareRoot() }
-        return T(fromDouble: Double.pow(a.doubleValue, b.doubleValue))
+        return T(fromDouble: libmPow(a.doubleValue, b.doubleValue))
     }
     @inline(__always) func integer<T: IntegerScalar>(_ a: T, _ b: T) -> T {
         precondition(b >= 0, "pow: Integers to negative integer powers are not allowed.")
@@ -28,7 +43,7 @@ struct PowScalarFunction: UnaryFloatingFunction {
         if exponent == 3 { return x * x * x }
         if exponent == 0.5 { return x.squareRoot() }
         if exponent == -1 { return 1 / x }
-        return T(fromDouble: Double.pow(x.doubleValue, exponent))
+        return T(fromDouble: libmPow(x.doubleValue, exponent))
     }
 }
 
