@@ -55,7 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TorchCoreTests",
-            dependencies: ["Torch", "_TestSupport"],
+            dependencies: ["Torch", "_TestSupport", "swifttorch"],
             resources: [.copy("Resources")]
         ),
     ],

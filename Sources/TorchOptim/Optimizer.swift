@@ -30,6 +30,15 @@ public struct OptimizerStateDict {
     public var state: [Int: [String: Tensor]]
     /// Hyperparameters of each group, and the indices of its parameters.
     public var paramGroups: [(options: [String: Double], params: [Int])]
+
+    /// Creates a state.
+    /// - Parameters:
+    ///   - state: state tensors by parameter index.
+    ///   - paramGroups: each group's hyperparameters and parameter indices.
+    public init(state: [Int: [String: Tensor]], paramGroups: [(options: [String: Double], params: [Int])]) {
+        self.state = state
+        self.paramGroups = paramGroups
+    }
 }
 
 /// The base class of optimizers (`torch.optim.Optimizer`): parameter groups, per-parameter state, `zeroGrad`,

@@ -15,52 +15,112 @@ extension TorchCheckpoint {
     ///   - tensors: names and tensors, in order.
     ///   - path: the destination; the archive folder is the file's stem, as `torch.save` names it.
     public static func save(_ tensors: [(String, Tensor)], to path: String) throws {
+        try save(.dict(tensors.map { (.string($0.0), .tensor($0.1)) }), to: path)
+    }
+
+    /// Writes any tree of dicts, lists, tuples, strings, numbers, booleans, `None` and tensors atomically as a
+    /// `torch.save` archive that `torch.load(weights_only=True)` reads (a training checkpoint such as
+    /// `{"model": …, "optimizer": …, "epoch": 3}`). A dict whose values are all tensors under string keys is
+    /// written as an `OrderedDict`, like a module's `state_dict()`; tensors sharing a storage share it in the file.
+    /// - Parameters:
+    ///   - value: the object tree.
+    ///   - path: the destination; the archive folder is the file's stem, as `torch.save` names it.
+    /// - Throws: ``SerializationError`` for a value with no protocol-2 form (bytes, an unsupported tensor) or a
+    ///   dtype without a storage type, naming it; nothing is written then.
+    public static func save(_ value: PickleValue, to path: String) throws {
         let stem = path.split(separator: "/").last.map { name -> String in
             let s = String(name)
             return s.hasSuffix(".pt") ? String(s.dropLast(3)) : s
         } ?? "archive"
         let prefix = (stem.isEmpty || !stem.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } ? "archive" : stem) + "/"
-        var p = PickleWriter()
-        var records: [(String, [UInt8])] = []
-        var keys: [ObjectIdentifier: String] = [:]
-        p.op(0x80); p.op(2)
-        p.global("collections", "OrderedDict"); p.op(UInt8(ascii: ")")); p.op(UInt8(ascii: "R"))
-        p.op(UInt8(ascii: "("))
-        for (name, t0) in tensors {
-            let t = t0.detach()
-            guard let storageName = storageNames[t.dtype] else {
-                throw SerializationError.unsupportedDType(path: path, tensor: name, dtype: t.dtype.rawValue)
-            }
-            let id = ObjectIdentifier(t.storage)
-            let key: String
-            let numel = t.storage.byteCount / t.dtype.itemSize
-            if let k = keys[id] {
-                key = k
-            } else {
-                key = String(records.count)
-                keys[id] = key
-                let bytes = [UInt8](UnsafeRawBufferPointer(start: t.storage.data, count: numel * t.dtype.itemSize))
-                records.append(("data/" + key, t.dtype == .bool ? bytes.map { $0 != 0 ? 1 : 0 } : bytes))
-            }
-            p.unicode(name)
-            p.global("torch._utils", "_rebuild_tensor_v2")
-            p.op(UInt8(ascii: "("))
-            p.op(UInt8(ascii: "("))
-            p.unicode("storage"); p.global("torch", storageName); p.unicode(key); p.unicode("cpu"); p.int(numel)
-            p.op(UInt8(ascii: "t")); p.op(UInt8(ascii: "Q"))
-            p.int(t.storageOffset)
-            p.op(UInt8(ascii: "(")); for s in t.shape { p.int(s) }; p.op(UInt8(ascii: "t"))
-            p.op(UInt8(ascii: "(")); for s in t.strides { p.int(s) }; p.op(UInt8(ascii: "t"))
-            p.op(0x89)
-            p.global("collections", "OrderedDict"); p.op(UInt8(ascii: ")")); p.op(UInt8(ascii: "R"))
-            p.op(UInt8(ascii: "t")); p.op(UInt8(ascii: "R"))
-        }
-        p.op(UInt8(ascii: "u"))
-        p.op(UInt8(ascii: "."))
-        var entries: [(String, [UInt8])] = [(prefix + "data.pkl", p.bytes), (prefix + "byteorder", Array("little".utf8))]
-        entries += records.map { (prefix + $0.0, $0.1) }
+        var writer = ArchiveWriter(path: path)
+        writer.pickle.op(0x80); writer.pickle.op(2)
+        try writer.emit(value, name: "")
+        writer.pickle.op(UInt8(ascii: "."))
+        var entries: [(String, [UInt8])] = [(prefix + "data.pkl", writer.pickle.bytes), (prefix + "byteorder", Array("little".utf8))]
+        entries += writer.records.map { (prefix + $0.0, $0.1) }
         entries.append((prefix + "version", Array("3\n".utf8)))
         try FileIO.writeAtomically(path, [ZipWriter.stored(entries)])
+    }
+}
+
+/// The pickle of a checkpoint and the storage records it refers to.
+struct ArchiveWriter {
+    let path: String
+    var pickle = PickleWriter()
+    var records: [(String, [UInt8])] = []
+    var keys: [ObjectIdentifier: String] = [:]
+
+    init(path: String) { self.path = path }
+
+    mutating func emit(_ value: PickleValue, name: String) throws {
+        let p = UInt8.init(ascii:)
+        switch value {
+        case .none: pickle.op(p("N"))
+        case .bool(let b): pickle.op(b ? 0x88 : 0x89)
+        case .int(let i): pickle.int(Int(i))
+        case .float(let d):
+            pickle.op(p("G"))
+            for k in (0..<8).reversed() { pickle.bytes.append(UInt8(truncatingIfNeeded: d.bitPattern >> (8 * UInt64(k)))) }
+        case .string(let s): pickle.unicode(s)
+        case .tuple(let items):
+            pickle.op(p("("))
+            for (i, item) in items.enumerated() { try emit(item, name: "\(name)[\(i)]") }
+            pickle.op(p("t"))
+        case .list(let items):
+            pickle.op(p("]"))
+            guard !items.isEmpty else { return }
+            pickle.op(p("("))
+            for (i, item) in items.enumerated() { try emit(item, name: "\(name)[\(i)]") }
+            pickle.op(p("e"))
+        case .dict(let items):
+            let stateDict = !items.isEmpty && items.allSatisfy { if case .string = $0.0, case .tensor = $0.1 { return true } else { return false } }
+            if stateDict {
+                pickle.global("collections", "OrderedDict"); pickle.op(p(")")); pickle.op(p("R"))
+            } else {
+                pickle.op(p("}"))
+            }
+            guard !items.isEmpty else { return }
+            pickle.op(p("("))
+            for (k, v) in items {
+                try emit(k, name: name)
+                try emit(v, name: name.isEmpty ? k.description : "\(name).\(k.description)")
+            }
+            pickle.op(p("u"))
+        case .tensor(let t0):
+            try emitTensor(t0.detach(), name: name)
+        case .bigInt, .bytes, .unsupportedTensor:
+            throw SerializationError.invalidFormat(path: path, reason: "\(name.isEmpty ? "the value" : name) (\(value)) has no protocol-2 pickle form")
+        }
+    }
+
+    mutating func emitTensor(_ t: Tensor, name: String) throws {
+        let p = UInt8.init(ascii:)
+        guard let storageName = TorchCheckpoint.storageNames[t.dtype] else {
+            throw SerializationError.unsupportedDType(path: path, tensor: name, dtype: t.dtype.rawValue)
+        }
+        let id = ObjectIdentifier(t.storage)
+        let key: String
+        let numel = t.storage.byteCount / t.dtype.itemSize
+        if let k = keys[id] {
+            key = k
+        } else {
+            key = String(records.count)
+            keys[id] = key
+            let bytes = [UInt8](UnsafeRawBufferPointer(start: t.storage.data, count: numel * t.dtype.itemSize))
+            records.append(("data/" + key, t.dtype == .bool ? bytes.map { $0 != 0 ? 1 : 0 } : bytes))
+        }
+        pickle.global("torch._utils", "_rebuild_tensor_v2")
+        pickle.op(p("("))
+        pickle.op(p("("))
+        pickle.unicode("storage"); pickle.global("torch", storageName); pickle.unicode(key); pickle.unicode("cpu"); pickle.int(numel)
+        pickle.op(p("t")); pickle.op(p("Q"))
+        pickle.int(t.storageOffset)
+        pickle.op(p("(")); for s in t.shape { pickle.int(s) }; pickle.op(p("t"))
+        pickle.op(p("(")); for s in t.strides { pickle.int(s) }; pickle.op(p("t"))
+        pickle.op(0x89)
+        pickle.global("collections", "OrderedDict"); pickle.op(p(")")); pickle.op(p("R"))
+        pickle.op(p("t")); pickle.op(p("R"))
     }
 }
 

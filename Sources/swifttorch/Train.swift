@@ -21,7 +21,10 @@ struct Train: ParsableCommand {
     @Option(help: "Intra-op threads (default: all cores).") var threads: Int?
     @Option(name: .customLong("train-size"), help: "Training images.") var trainSize = 20000
     @Option(name: .customLong("test-size"), help: "Held-out images.") var testSize = 2000
-    @Option(help: "Folder for the trained weights (model.safetensors, written atomically).") var out: String?
+    @Option(help: "Learning-rate schedule, stepped every epoch: none, cosine (to 0 over --epochs) or step (×0.5 every 2 epochs).") var scheduler = "none"
+    @Option(help: "Data-loading threads (0: load on the training thread).") var workers = 0
+    @Option(help: "Folder for checkpoint.pt (after every epoch: model, optimizer, scheduler, epoch, RNG states; torch.load reads it) and the final model.safetensors, all written atomically.") var out = "runs/train"
+    @Option(help: "Continue from a checkpoint.pt written by an earlier run with the same settings; the result is the same as an uninterrupted run.") var resume: String?
     @Flag(help: "Print one final JSON object instead of the report.") var json = false
 
     func validate() throws {
@@ -38,6 +41,8 @@ struct Train: ParsableCommand {
         guard epochs >= 1, batchSize >= 1, trainSize >= 10, testSize >= 10 else {
             throw ValidationError("--epochs, --batch-size must be positive and the data sets at least 10 images")
         }
+        guard ["none", "cosine", "step"].contains(scheduler) else { throw ValidationError("--scheduler must be none, cosine or step (got \(scheduler))") }
+        guard workers >= 0 else { throw ValidationError("--workers must be 0 or more (got \(workers))") }
     }
 
     func run() throws {
@@ -80,34 +85,60 @@ struct Train: ParsableCommand {
         try fit(net, train: train, test: test, name: "\(trainSize) synthetic digits", start: start)
     }
 
-    /// Trains `net` and reports (or prints JSON).
-    func fit<Train: Dataset, Test: Dataset>(_ net: Module, train: Train, test: Test, name: String, start: Double) throws {
-        let params = net.parameters()
-        let opt: Optimizer
+    /// The optimizer named by `--optimizer`.
+    func makeOptimizer(_ params: [Tensor]) -> Optimizer {
         switch optimizer {
-        case "sgd": opt = SGD(params, lr: lr, momentum: 0.9)
-        case "adamw": opt = AdamW(params, lr: lr)
-        case "rmsprop": opt = RMSprop(params, lr: lr)
-        case "adagrad": opt = Adagrad(params, lr: lr)
-        case "adadelta": opt = Adadelta(params, lr: lr)
-        case "adamax": opt = Adamax(params, lr: lr)
-        case "nadam": opt = NAdam(params, lr: lr)
-        case "radam": opt = RAdam(params, lr: lr)
-        case "lion": opt = Lion(params, lr: lr)
-        default: opt = Adam(params, lr: lr)
+        case "sgd": return SGD(params, lr: lr, momentum: 0.9)
+        case "adamw": return AdamW(params, lr: lr)
+        case "rmsprop": return RMSprop(params, lr: lr)
+        case "adagrad": return Adagrad(params, lr: lr)
+        case "adadelta": return Adadelta(params, lr: lr)
+        case "adamax": return Adamax(params, lr: lr)
+        case "nadam": return NAdam(params, lr: lr)
+        case "radam": return RAdam(params, lr: lr)
+        case "lion": return Lion(params, lr: lr)
+        default: return Adam(params, lr: lr)
         }
-        let loader = DataLoader(train, batchSize: batchSize, shuffle: true, generator: Generator(seed: seed &+ 3))
+    }
+
+    /// The scheduler named by `--scheduler`.
+    func makeScheduler(_ opt: Optimizer) -> LRScheduler? {
+        switch scheduler {
+        case "cosine": return CosineAnnealingLR(opt, tMax: epochs)
+        case "step": return StepLR(opt, stepSize: 2, gamma: 0.5)
+        default: return nil
+        }
+    }
+
+    /// Trains `net` and reports (or prints JSON), writing a checkpoint after every epoch.
+    func fit<Train: Dataset, Test: Dataset>(_ net: Module, train: Train, test: Test, name: String, start: Double) throws {
+        let opt = makeOptimizer(net.parameters())
+        let schedule = makeScheduler(opt)
+        let loaderGenerator = Generator(seed: seed &+ 3)
+        let loader = DataLoader(train, batchSize: batchSize, shuffle: true, numWorkers: workers, generator: loaderGenerator)
+        var firstEpoch = 1
+        var lastLoss = 0.0
+        var testAccuracy = 0.0
+        if let resume {
+            let saved = try TrainingCheckpoint.load(resume)
+            try saved.check(against: self)
+            try saved.restore(model: net, optimizer: opt, scheduler: schedule, loaderGenerator: loaderGenerator, path: resume)
+            firstEpoch = saved.epoch + 1
+            (lastLoss, testAccuracy) = (saved.trainLoss, saved.testAccuracy)
+            if !json { print("resuming from \(resume) after epoch \(saved.epoch)") }
+        }
+        try makeDirectory(out)
+        let folder = out.hasSuffix("/") ? out : out + "/"
         if !json {
             print("training \(model) (\(net.parameterCount) parameters) on \(name), \(epochs) epochs, batch \(batchSize), \(optimizer) lr \(lr), \(Torch.numThreads) threads")
         }
-        var lastLoss = 0.0
-        var testAccuracy = 0.0
         var progress = Progress(epochs: epochs)
-        for epoch in 1...epochs {
+        for epoch in firstEpoch..<Swift.max(firstEpoch, epochs + 1) {
             net.train()
             let epochStart = now()
             var lossSum = 0.0, correct = 0, seen = 0, batches = 0
-            for (x, y) in loader {
+            var batchIterator = loader.makeIterator()
+            while let (x, y) = try nextBatch(&batchIterator) {
                 opt.zeroGrad()
                 let logits = net(x)
                 let loss = F.crossEntropy(logits, y)
@@ -122,26 +153,35 @@ struct Train: ParsableCommand {
                                     accuracy: Double(correct) / Double(seen), samples: seen, since: epochStart)
                 }
             }
+            schedule?.step()
             lastLoss = lossSum / Double(seen)
             testAccuracy = Self.accuracy(net, test, batchSize: 256)
             let seconds = now() - epochStart
+            try TrainingCheckpoint(of: self, epoch: epoch, model: net, optimizer: opt, scheduler: schedule, loaderGenerator: loaderGenerator,
+                                   trainLoss: lastLoss, testAccuracy: testAccuracy).save(to: folder + "checkpoint.pt")
             if !json {
                 progress.finishLine()
                 print("epoch \(epoch)/\(epochs)  train loss \(fmt(lastLoss))  train acc \(fmt(100 * Double(correct) / Double(seen), 1))%  test acc \(fmt(100 * testAccuracy, 1))%  \(Int(Double(seen) / seconds)) samples/s  \(fmt(seconds, 1)) s")
             }
         }
-        if let out {
-            let path = (out.hasSuffix("/") ? out : out + "/") + "model.safetensors"
-            try makeDirectory(out)
-            try Safetensors.write(net.stateDict().map { ($0.key, $0.value) },
-                                  metadata: ["format": "pt", "model": model, "epochs": String(epochs)], to: path)
-            if !json { print("saved \(path)") }
-        }
+        let path = folder + "model.safetensors"
+        try Safetensors.write(net.stateDict().map { ($0.key, $0.value) },
+                              metadata: ["format": "pt", "model": model, "epochs": String(epochs)], to: path)
+        if !json { print("saved \(folder)checkpoint.pt and \(path)") }
         let total = now() - start
         if json {
             print("{\"train_loss\": \(lastLoss), \"test_accuracy\": \(testAccuracy), \"epochs\": \(epochs), \"seconds\": \(total)}")
         } else {
             print("done in \(fmt(total, 1)) s: test accuracy \(fmt(100 * testAccuracy, 2))%")
+        }
+    }
+
+    /// The next training batch; a sample that fails to load ends the run with its message.
+    func nextBatch<D: Dataset>(_ iterator: inout DataLoader<D>.Iterator) throws -> (Tensor, Tensor)? {
+        do {
+            return try iterator.nextBatch().map { ($0.input, $0.target) }
+        } catch {
+            throw ValidationError("\(error)")
         }
     }
 

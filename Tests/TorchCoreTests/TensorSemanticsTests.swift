@@ -35,13 +35,19 @@ import _TestSupport
     }
 
     @Test func rngIsDeterministicAcrossThreadCounts() {
-        Torch.manualSeed(42)
-        let a = Tensor.randn([1000])
-        let before = Torch.numThreads
-        Torch.setNumThreads(1)
-        Torch.manualSeed(42)
-        let b = Tensor.randn([1000])
-        Torch.setNumThreads(before)
+        // Own default generator (other suites draw from the process-wide one concurrently).
+        let (a, b) = Generator.withDefault(Generator()) {
+            GlobalSettings.exclusive {
+                Torch.manualSeed(42)
+                let a = Tensor.randn([1000])
+                let before = Torch.numThreads
+                Torch.setNumThreads(1)
+                Torch.manualSeed(42)
+                let b = Tensor.randn([1000])
+                Torch.setNumThreads(before)
+                return (a, b)
+            }
+        }
         #expect(a.equal(b))
         let g1 = Generator(seed: 7), g2 = Generator(seed: 7)
         #expect(Tensor.rand([50], generator: g1).equal(Tensor.rand([50], generator: g2)))

@@ -11,21 +11,23 @@ import _TestSupport
     }
 
     @Test func resultsDoNotDependOnThreadCount() {
-        let g = Generator(seed: 21)
-        let x = Tensor.randn([300_000], generator: g) * 0.3
-        let m = Tensor.randn([600, 500], generator: g)
-        let before = Torch.numThreads
-        Torch.setNumThreads(1)
-        let one = workload(x, m)
-        Torch.setNumThreads(2)
-        let two = workload(x, m)
-        Torch.setNumThreads(before)
-        for (i, (a, b)) in zip(one, two).enumerated() {
-            // Elementwise results are bit-identical; sums may differ in the last bits (partial sums).
-            let c = compareClose(b, a.toArray(of: Double.self), rtol: 1e-5, atol: 1e-4)
-            #expect(c.isClose, "output \(i): \(c.message)")
+        GlobalSettings.exclusive {
+            let g = Generator(seed: 21)
+            let x = Tensor.randn([300_000], generator: g) * 0.3
+            let m = Tensor.randn([600, 500], generator: g)
+            let before = Torch.numThreads
+            Torch.setNumThreads(1)
+            let one = workload(x, m)
+            Torch.setNumThreads(2)
+            let two = workload(x, m)
+            Torch.setNumThreads(before)
+            for (i, (a, b)) in zip(one, two).enumerated() {
+                // Elementwise results are bit-identical; sums may differ in the last bits (partial sums).
+                let c = compareClose(b, a.toArray(of: Double.self), rtol: 1e-5, atol: 1e-4)
+                #expect(c.isClose, "output \(i): \(c.message)")
+            }
+            #expect(one[0].equal(two[0]) && one[1].equal(two[1]) && one[2].equal(two[2]))
         }
-        #expect(one[0].equal(two[0]) && one[1].equal(two[1]) && one[2].equal(two[2]))
     }
 
     @Test func concurrentTasks() async {

@@ -7,42 +7,44 @@ import _TestSupport
     /// Every vector implementation this CPU can run gives the same values as float64 to float32 accuracy.
     @Test(arguments: ["portable", "avx2", "avx512"])
     func implementationsAgree(_ isa: String) {
-        let best = Torch.vectorISA
-        defer { Torch._forceVectorISA(best) }
-        guard Torch._forceVectorISA(isa) else { return }
-        let x = Tensor.linspace(-100, 88, steps: 1003, dtype: .float32)
-        let cases: [(Tensor, Tensor)] = [
-            (x.exp(), x.to(.float64).exp()),
-            ((x / 10).gelu(), (x / 10).to(.float64).gelu()),
-            ((x / 10).sigmoid(), (x / 10).to(.float64).sigmoid()),
-            ((x / 50).reshape(17, 59).softmax(dim: 1), (x / 50).reshape(17, 59).to(.float64).softmax(dim: 1)),
-            ((x / 50).reshape(17, 59).logSoftmax(dim: 1), (x / 50).reshape(17, 59).to(.float64).logSoftmax(dim: 1)),
-        ]
-        let y = Tensor.linspace(0.5, 7, steps: 1003, dtype: .float32)
-        let row = Tensor.linspace(-1, 1, steps: 59, dtype: .float32)
-        let arithmetic: [(Tensor, Tensor)] = [
-            (x + y, x.to(.float64) + y.to(.float64)),
-            (x - y, x.to(.float64) - y.to(.float64)),
-            (x * 2.5, x.to(.float64) * 2.5),
-            (3.0 / y, 3.0 / y.to(.float64)),
-            (x / y, x.to(.float64) / y.to(.float64)),
-            (x.relu(), x.to(.float64).relu()),
-            (x.reshape(17, 59) + row, x.reshape(17, 59).to(.float64) + row.to(.float64)),
-            (x.reshape(17, 59) * row, x.reshape(17, 59).to(.float64) * row.to(.float64)),
-        ]
-        for (i, (fast, exact)) in arithmetic.enumerated() {
-            // One float32 rounding of an exact float64 result.
-            let c = compareClose(fast.to(.float64), exact.toArray(of: Double.self), rtol: 1.2e-7, atol: 0)
-            #expect(c.isClose, "\(isa) arithmetic case \(i): \(c.message)")
-        }
-        #expect(Tensor([Float.nan, -1, 2]).relu().toArray(of: Float.self)[0].isNaN)
-        for (i, (fast, exact)) in cases.enumerated() {
-            // exp is compared relatively down to subnormals. GELU's erf is a rational approximation with
-            // |error| <= 7e-8 (plus float32 rounding, ~1.2e-7 in all), clamped at |x/√2| = 4, so
-            // |GELU error| <= 0.5·|x|·1.2e-7 <= 3.5e-7 for |x| <= 4√2. The others at float32 resolution.
-            let atol = i == 0 ? 1e-37 : (i == 1 ? 3.5e-7 : 1e-7)
-            let c = compareClose(fast.to(.float64), exact.toArray(of: Double.self), rtol: 3e-6, atol: atol)
-            #expect(c.isClose, "\(isa) case \(i): \(c.message)")
+        GlobalSettings.exclusive {
+            let best = Torch.vectorISA
+            defer { Torch._forceVectorISA(best) }
+            guard Torch._forceVectorISA(isa) else { return }
+            let x = Tensor.linspace(-100, 88, steps: 1003, dtype: .float32)
+            let cases: [(Tensor, Tensor)] = [
+                (x.exp(), x.to(.float64).exp()),
+                ((x / 10).gelu(), (x / 10).to(.float64).gelu()),
+                ((x / 10).sigmoid(), (x / 10).to(.float64).sigmoid()),
+                ((x / 50).reshape(17, 59).softmax(dim: 1), (x / 50).reshape(17, 59).to(.float64).softmax(dim: 1)),
+                ((x / 50).reshape(17, 59).logSoftmax(dim: 1), (x / 50).reshape(17, 59).to(.float64).logSoftmax(dim: 1)),
+            ]
+            let y = Tensor.linspace(0.5, 7, steps: 1003, dtype: .float32)
+            let row = Tensor.linspace(-1, 1, steps: 59, dtype: .float32)
+            let arithmetic: [(Tensor, Tensor)] = [
+                (x + y, x.to(.float64) + y.to(.float64)),
+                (x - y, x.to(.float64) - y.to(.float64)),
+                (x * 2.5, x.to(.float64) * 2.5),
+                (3.0 / y, 3.0 / y.to(.float64)),
+                (x / y, x.to(.float64) / y.to(.float64)),
+                (x.relu(), x.to(.float64).relu()),
+                (x.reshape(17, 59) + row, x.reshape(17, 59).to(.float64) + row.to(.float64)),
+                (x.reshape(17, 59) * row, x.reshape(17, 59).to(.float64) * row.to(.float64)),
+            ]
+            for (i, (fast, exact)) in arithmetic.enumerated() {
+                // One float32 rounding of an exact float64 result.
+                let c = compareClose(fast.to(.float64), exact.toArray(of: Double.self), rtol: 1.2e-7, atol: 0)
+                #expect(c.isClose, "\(isa) arithmetic case \(i): \(c.message)")
+            }
+            #expect(Tensor([Float.nan, -1, 2]).relu().toArray(of: Float.self)[0].isNaN)
+            for (i, (fast, exact)) in cases.enumerated() {
+                // exp is compared relatively down to subnormals. GELU's erf is a rational approximation with
+                // |error| <= 7e-8 (plus float32 rounding, ~1.2e-7 in all), clamped at |x/√2| = 4, so
+                // |GELU error| <= 0.5·|x|·1.2e-7 <= 3.5e-7 for |x| <= 4√2. The others at float32 resolution.
+                let atol = i == 0 ? 1e-37 : (i == 1 ? 3.5e-7 : 1e-7)
+                let c = compareClose(fast.to(.float64), exact.toArray(of: Double.self), rtol: 3e-6, atol: atol)
+                #expect(c.isClose, "\(isa) case \(i): \(c.message)")
+            }
         }
     }
 

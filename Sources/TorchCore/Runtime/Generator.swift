@@ -98,8 +98,41 @@ public final class Generator: Sendable {
         return r
     }
 
-    /// The default generator used when none is passed (`torch.default_generator`).
-    public static let `default` = Generator()
+    /// The generator's state as 40 bytes (`get_state()`): the four xoshiro256** words and the seed, little-endian.
+    public func getState() -> Tensor {
+        let words = state.withLock { s in [s.0, s.1, s.2, s.3] } + [seedValue.load(ordering: .relaxed)]
+        let bytes = words.flatMap { w in (0..<8).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+        return Tensor(bytes, shape: [bytes.count])
+    }
+
+    /// Restores a state from ``getState()`` (`set_state()`), so the generator continues exactly from there.
+    /// - Parameter newState: a `uint8` tensor of 40 elements.
+    public func setState(_ newState: Tensor) {
+        precondition(newState.dtype == .uint8 && newState.count == 40,
+                     "Generator.setState: expected a uint8 tensor of 40 bytes from getState(), got \(newState.dtype) \(newState.shape)")
+        let b = newState.contiguous().toArray(of: UInt8.self)
+        let w = (0..<5).map { k in (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[8 * k + $1]) << (8 * $1) } }
+        precondition(w[0] | w[1] | w[2] | w[3] != 0, "Generator.setState: an all-zero xoshiro state is invalid")
+        state.withLock { $0 = (w[0], w[1], w[2], w[3]) }
+        seedValue.store(w[4], ordering: .relaxed)
+    }
+
+    /// The default generator used when none is passed (`torch.default_generator`): the process-wide one, or the
+    /// one ``withDefault(_:_:)`` put in place for the current task.
+    public static var `default`: Generator { scoped ?? global }
+
+    static let global = Generator()
+    @TaskLocal static var scoped: Generator?
+
+    /// Runs `body` with `generator` as the default generator of the current task (and the tasks it creates), so
+    /// `Torch.manualSeed`, initialisers and dropout inside it neither see nor disturb the process-wide stream —
+    /// like a `torch.random.fork_rng()` that also isolates concurrent tasks.
+    /// - Parameters:
+    ///   - generator: the generator to use.
+    ///   - body: the work.
+    public static func withDefault<R>(_ generator: Generator, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(generator, operation: body)
+    }
 }
 
 @inline(__always) func _log(_ x: Double) -> Double { Double.log(x) }

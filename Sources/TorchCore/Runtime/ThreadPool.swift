@@ -12,7 +12,7 @@ import Glibc
 /// (an OpenMP-style pool; Dispatch's `concurrentPerform` woke its threads too slowly to speed up a 1M-element
 /// add). Work is split only above a size threshold (`grain`). `numThreads` counts the calling thread, as
 /// `torch.set_num_threads` does. A parallel region entered while the pool is busy (another thread's op, or a
-/// nested region) runs serially.
+/// nested region) runs its chunks serially, so a result never depends on what else was running.
 enum ThreadPool {
     static let threads = Atomic<Int>(defaultThreadCount())
 
@@ -32,13 +32,15 @@ enum ThreadPool {
             if n > 0 { body(0..<n) }
             return
         }
+        // A busy pool runs the same chunks one after another, so results that depend on the split (a GEMM
+        // per block of rows) are the same whether or not other threads were computing at the time.
         #if canImport(Glibc)
         let ran = withoutActuallyEscaping(body) { escaping in
             WorkerPool.shared.run(chunks: chunks) { c in escaping((n * c / chunks)..<(n * (c + 1) / chunks)) }
         }
-        if !ran { body(0..<n) }
+        if !ran { for c in 0..<chunks { body((n * c / chunks)..<(n * (c + 1) / chunks)) } }
         #else
-        body(0..<n)
+        for c in 0..<chunks { body((n * c / chunks)..<(n * (c + 1) / chunks)) }
         #endif
     }
 }

@@ -1,0 +1,57 @@
+import Testing
+import Torch
+import _TestSupport
+@testable import swifttorch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `swifttorch train`: checkpoints every epoch and `--resume` reproducing an uninterrupted run bit for bit.
+@Suite(.serialized) struct TrainCommandTests {
+    func temporaryFolder() -> String {
+        var template = Array("/tmp/swifttorch-train-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "mkdtemp failed")
+        return String(cString: template)
+    }
+
+    func run(_ arguments: [String]) throws {
+        var command = try Train.parse(arguments + ["--json", "--train-size", "300", "--test-size", "50"])
+        // Other suites draw from the process-wide generator concurrently; this run gets its own.
+        try GlobalSettings.exclusive { try Generator.withDefault(Generator()) { try command.run() } }
+    }
+
+    @Test func resumedRunEqualsUninterruptedRun() throws {
+        let dir = temporaryFolder()
+        let common = ["--scheduler", "step", "--optimizer", "adamw", "--model", "cnn", "--batch-size", "32"]
+        try run(common + ["--epochs", "3", "--out", dir + "/straight"])
+        try run(common + ["--epochs", "1", "--out", dir + "/split"])
+        try run(common + ["--epochs", "3", "--out", dir + "/split", "--resume", dir + "/split/checkpoint.pt", "--workers", "2"])
+        let a = try Safetensors.read(dir + "/straight/model.safetensors")
+        let b = try Safetensors.read(dir + "/split/model.safetensors")
+        #expect(a.tensors.count == 8)
+        for ((ka, ta), (kb, tb)) in zip(a.tensors, b.tensors) {
+            #expect(ka == kb && ta.equal(tb), "\(ka) differs after resuming")
+        }
+        // The checkpoint is a torch.save archive: epoch, optimizer state in PyTorch's layout, RNG states.
+        let checkpoint = try TorchCheckpoint.load(dir + "/straight/checkpoint.pt")
+        let top = try #require(checkpoint.dictionary)
+        #expect(top["epoch"]?.number == 3)
+        let optimizer = try OptimizerStateDict(pickle: try #require(top["optimizer"]))
+        #expect(optimizer.state.count == 8 && optimizer.state[0]?["exp_avg"] != nil)
+        #expect(optimizer.paramGroups[0].options["lr"] == 2e-3 * 0.5, "StepLR halved the rate after epoch 2")
+        #expect(top["rng"]?.dictionary?["loader"] != nil)
+    }
+
+    @Test func resumeRefusesOtherSettings() throws {
+        let dir = temporaryFolder()
+        try run(["--epochs", "1", "--out", dir, "--model", "mlp"])
+        #expect(throws: (any Error).self) { try run(["--epochs", "2", "--out", dir, "--model", "mlp", "--lr", "0.1", "--resume", dir + "/checkpoint.pt"]) }
+        do {
+            try run(["--epochs", "2", "--out", dir, "--model", "mlp", "--lr", "0.1", "--resume", dir + "/checkpoint.pt"])
+        } catch {
+            #expect("\(error)".contains("--lr 0.1 (checkpoint: 0.002)"), "\(error)")
+        }
+        #expect(throws: (any Error).self) { try run(["--epochs", "2", "--out", dir, "--resume", dir + "/missing.pt"]) }
+    }
+}
