@@ -53,6 +53,13 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        // Examples (`swift run -c release NAME`; see Examples/README.md).
+        .executableTarget(name: "mnist-cnn", dependencies: ["Torch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Examples/mnist-cnn"),
+        .executableTarget(name: "char-transformer", dependencies: ["Torch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Examples/char-transformer"),
+        .executableTarget(name: "lstm-classifier", dependencies: ["Torch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Examples/lstm-classifier"),
         .testTarget(
             name: "TorchCoreTests",
             dependencies: ["Torch", "_TestSupport", "swifttorch"],

@@ -121,6 +121,15 @@ public final class TransformerEncoder: Module {
     /// Runs the stack without masks.
     /// - Parameter input: the source sequence.
     public override func forward(_ input: Tensor) -> Tensor { forward(input, mask: nil) }
+
+    /// The causal mask `[size, size]`: 0 on and below the diagonal, −∞ above, so position `i` attends to
+    /// positions `≤ i` (`nn.Transformer.generate_square_subsequent_mask`).
+    /// - Parameters:
+    ///   - size: the sequence length.
+    ///   - dtype: a floating-point dtype.
+    public static func generateSquareSubsequentMask(_ size: Int, dtype: DType = .float32) -> Tensor {
+        Tensor.full([size, size], -.infinity, dtype: dtype).triu(1)
+    }
 }
 
 /// One transformer decoder block (`nn.TransformerDecoderLayer`): self-attention, attention over the encoder's
