@@ -484,6 +484,49 @@ out["ctc"] = {
     "zero_infinity": ctc_case((6, 2, 5), torch.tensor([[1, 2, 3], [2, 2, 1]]), [6, 3], [3, 3], zero_infinity=True, reduction="sum"),
 }
 
+
+# The functional namespace: values and input gradients.
+def functional_case(fn, *shapes, **kw):
+    inputs = [torch.randn(*sh, requires_grad=True) for sh in shapes]
+    y = fn(*inputs, **kw)
+    gy = torch.randn_like(y)
+    (y * gy).sum().backward()
+    return {"inputs": [enc(t) for t in inputs], "y": enc(y), "gy": enc(gy), "gx": [enc(t.grad) for t in inputs]}
+
+
+def batch_norm_case(training, momentum):
+    x = torch.randn(4, 3, 5, requires_grad=True)
+    w = torch.randn(3, requires_grad=True)
+    b = torch.randn(3, requires_grad=True)
+    rm, rv = torch.randn(3), torch.rand(3) + 0.5
+    rm0, rv0 = rm.clone(), rv.clone()
+    y = F.batch_norm(x, rm, rv, w, b, training=training, momentum=momentum, eps=1e-4)
+    gy = torch.randn_like(y)
+    (y * gy).sum().backward()
+    return {"x": enc(x), "w": enc(w), "b": enc(b), "rm0": enc(rm0), "rv0": enc(rv0), "rm1": enc(rm), "rv1": enc(rv),
+            "y": enc(y), "gy": enc(gy), "gx": enc(x.grad), "gw": enc(w.grad), "gb": enc(b.grad)}
+
+
+out["functional"] = {
+    "normalize": functional_case(lambda x: F.normalize(x, p=2.0, dim=1), (3, 4)),
+    "normalize_p1_dim0": functional_case(lambda x: F.normalize(x, p=1.0, dim=0), (3, 4)),
+    "cosine_similarity": functional_case(lambda a, b: F.cosine_similarity(a, b, dim=1), (4, 5), (4, 5)),
+    "cosine_similarity_broadcast": functional_case(lambda a, b: F.cosine_similarity(a, b, dim=-1), (3, 1, 4), (2, 4)),
+    "pairwise_distance": functional_case(lambda a, b: F.pairwise_distance(a, b), (4, 5), (4, 5)),
+    "pairwise_distance_p3_keepdim": functional_case(lambda a, b: F.pairwise_distance(a, b, p=3.0, keepdim=True), (4, 5), (4, 5)),
+    "max_pool1d": functional_case(lambda x: F.max_pool1d(x, kernel_size=3, stride=2, padding=1), (2, 3, 9)),
+    "avg_pool1d": functional_case(lambda x: F.avg_pool1d(x, kernel_size=3, stride=2, padding=1, count_include_pad=False), (2, 3, 9)),
+    "adaptive_avg_pool1d": functional_case(lambda x: F.adaptive_avg_pool1d(x, 4), (2, 3, 9)),
+    "adaptive_max_pool1d": functional_case(lambda x: F.adaptive_max_pool1d(x, 4), (2, 3, 9)),
+    "pad_reflect": functional_case(lambda x: F.pad(x, (2, 1, 1, 0), mode="reflect"), (2, 3, 4)),
+    "layer_norm": functional_case(lambda x, w, b: F.layer_norm(x, (4,), w, b, eps=1e-3), (3, 4), (4,), (4,)),
+    "local_response_norm": functional_case(lambda x: F.local_response_norm(x, 3, alpha=0.01, beta=0.75, k=2.0), (2, 5, 3, 3)),
+}
+out["functional_batch_norm"] = {
+    "training": batch_norm_case(True, 0.2),
+    "eval": batch_norm_case(False, 0.1),
+}
+
 with open(OUT, "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")

@@ -143,10 +143,7 @@ public final class MaxPool1d: Module {
     /// Pools `[N, C, L]` or `[C, L]`.
     /// - Parameter input: the input.
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 2 || input.rank == 3, "MaxPool1d: expected [C, L] or [N, C, L], got \(input.shape)")
-        let x = input.rank == 3 ? input : input.unsqueeze(0)
-        let y = x.unsqueeze(2).maxPool2d((1, kernel), stride: (1, stride), padding: (0, padding)).squeeze(2)
-        return input.rank == 3 ? y : y.squeeze(0)
+        F.maxPool1d(input, kernelSize: kernel, stride: stride, padding: padding)
     }
 }
 
@@ -170,9 +167,7 @@ public final class AvgPool1d: Module {
     /// Pools `[N, C, L]` or `[C, L]`.
     /// - Parameter input: the input.
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 2 || input.rank == 3, "AvgPool1d: expected [C, L] or [N, C, L], got \(input.shape)")
-        return F.avgPool2d(input.unsqueeze(-2), kernelSize: (1, kernel), stride: (1, stride ?? kernel), padding: (0, padding),
-                           ceilMode: ceilMode, countIncludePad: countIncludePad).squeeze(-2)
+        F.avgPool1d(input, kernelSize: kernel, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
     }
 }
 
@@ -187,7 +182,6 @@ public final class AdaptiveAvgPool1d: Module {
     /// Pools `[N, C, L]` or `[C, L]`.
     /// - Parameter input: the input.
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 2 || input.rank == 3, "AdaptiveAvgPool1d: expected [C, L] or [N, C, L], got \(input.shape)")
-        return F.adaptiveAvgPool2d(input.unsqueeze(-2), outputSize: (1, outputSize)).squeeze(-2)
+        F.adaptiveAvgPool1d(input, outputSize: outputSize)
     }
 }

@@ -85,27 +85,13 @@ public class BatchNorm: Module {
     public override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank >= 2 && input.shape[1] == weight.shape[0],
                      "\(type(of: self)): expected input [N, \(weight.shape[0]), …], got \(input.shape)")
-        var shape = [Int](repeating: 1, count: input.rank)
-        shape[1] = weight.shape[0]
-        let dims = (0..<input.rank).filter { $0 != 1 }
-        let mean: Tensor, variance: Tensor
+        var factor = momentum ?? 0
         if training {
-            let n = dims.reduce(1) { $0 * input.shape[$1] }
-            precondition(n > 1, "\(type(of: self)): expected more than 1 value per channel when training, got input size \(input.shape)")
-            mean = input.mean(dims, keepdim: true)
-            variance = input.var(dims, correction: 0, keepdim: true)
-            noGrad {
-                numBatchesTracked.add_(1)
-                let factor = momentum ?? 1 / Double(numBatchesTracked.item(Int64.self))
-                let unbiased = variance.detach().reshape([-1]) * (Double(n) / Double(n - 1))
-                runningMean.mul_(1 - factor).add_(mean.detach().reshape([-1]) * factor)
-                runningVar.mul_(1 - factor).add_(unbiased * factor)
-            }
-        } else {
-            mean = runningMean.reshape(shape)
-            variance = runningVar.reshape(shape)
+            noGrad { _ = numBatchesTracked.add_(1) }
+            factor = momentum ?? 1 / Double(numBatchesTracked.item(Int64.self))
         }
-        return (input - mean) * (variance + eps).rsqrt() * weight.reshape(shape) + bias.reshape(shape)
+        return F.batchNorm(input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias, training: training,
+                           momentum: factor, eps: eps)
     }
 }
 
