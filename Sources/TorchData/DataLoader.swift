@@ -13,7 +13,7 @@ import TorchCore
 /// ``Iterator/nextBatch()`` to catch the error instead.
 public struct DataLoader<D: Dataset>: Sequence {
     /// Joins the samples of one batch into one `(input, target)` pair (`collate_fn`).
-    public typealias Collate = @Sendable ([Sample]) throws -> Sample
+    public typealias Collate = CollateFunction
 
     /// The data set.
     public let dataset: D
@@ -132,6 +132,9 @@ public struct DataLoader<D: Dataset>: Sequence {
         }
     }
 }
+
+/// Joins the samples of one batch into one `(input, target)` pair (`collate_fn`); it runs on the loading thread.
+public typealias CollateFunction = @Sendable ([Sample]) throws -> Sample
 
 /// Stacks the inputs and the targets of samples along a new first dimension (`default_collate`).
 /// - Parameter samples: the samples of one batch, of equal shapes.

@@ -45,7 +45,7 @@ public struct IterableDataLoader<D: IterableDataset>: Sequence {
     /// Batches loaded ahead per worker.
     public let prefetchFactor: Int
     /// The batch builder (``defaultCollate(_:)`` when nil).
-    public let collate: DataLoader<TensorDataset>.Collate?
+    public let collate: CollateFunction?
 
     /// Creates the loader.
     /// - Parameters:
@@ -56,7 +56,7 @@ public struct IterableDataLoader<D: IterableDataset>: Sequence {
     ///   - prefetchFactor: batches each worker loads ahead.
     ///   - collate: builds a batch from its samples (stacking by default).
     public init(_ dataset: D, batchSize: Int = 1, dropLast: Bool = false, numWorkers: Int = 0, prefetchFactor: Int = 2,
-                collate: DataLoader<TensorDataset>.Collate? = nil) {
+                collate: CollateFunction? = nil) {
         precondition(batchSize > 0, "IterableDataLoader: batchSize should be a positive integer value, but got batchSize=\(batchSize)")
         precondition(numWorkers >= 0, "IterableDataLoader: numWorkers option should be non-negative (got \(numWorkers))")
         precondition(prefetchFactor > 0, "IterableDataLoader: prefetchFactor should be positive (got \(prefetchFactor))")
@@ -74,7 +74,7 @@ public struct IterableDataLoader<D: IterableDataset>: Sequence {
     /// Cuts the batches of one worker's stream, one per call.
     struct Cutter {
         let dataset: D
-        let loader: (batchSize: Int, dropLast: Bool, collate: DataLoader<TensorDataset>.Collate?)
+        let loader: (batchSize: Int, dropLast: Bool, collate: CollateFunction?)
         let worker: Int
         let numWorkers: Int
         var stream: D.Stream?

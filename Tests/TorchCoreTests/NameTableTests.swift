@@ -42,12 +42,32 @@ import Torch
         _ = OneCycleLR(opt, maxLR: 0.1, totalSteps: 10)
         let loader = DataLoader(TensorDataset(Tensor.randn([10, 4]), Tensor.zeros([10])), batchSize: 4, shuffle: true)
         #expect(Array(loader).count == 3)
+        let f: CollateFunction = { defaultCollate($0) }
+        let ds = TensorDataset(Tensor.randn([10, 4]), Tensor.zeros([10]))
+        #expect(Array(DataLoader(ds, batchSize: 8, numWorkers: 2, collate: f)).map { $0.input.shape[0] } == [8, 2])
+        let params = [Tensor([1.0, -2.0]).requiresGrad_()]
+        let lbfgs = LBFGS(params, lineSearchFn: .strongWolfe)
+        let closure = { () -> Tensor in
+            lbfgs.zeroGrad()
+            let l = (params[0] - 3).square().sum()
+            l.backward()
+            return l
+        }
+        lbfgs.step(closure: closure)
+        #expect(params[0].allclose(Tensor([3.0, 3.0])))
+        let ema = AveragedModel(model, copy: Net(), averaging: .ema(decay: 0.999))
+        ema.updateParameters(model)
+        let sgd = SGD(model.parameters(), lr: 0.1)
+        _ = ChainedScheduler([ConstantLR(sgd, factor: 0.5), ExponentialLR(sgd, gamma: 0.9)])
+        #expect(Swift.abs(sgd.paramGroups[0]["lr"] - 0.05) < 1e-15)
 
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nametable-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try TorchCheckpoint.save(sd, to: dir + "/m.pt")
         #expect(try TorchCheckpoint.loadStateDict(dir + "/m.pt").map { $0.0 } == sd.map { $0.key })
+        try TorchCheckpoint.save(.dict([(.string("epoch"), .int(3)), (.string("optimizer"), opt.stateDict().pickleValue)]), to: dir + "/c.pt")
+        #expect(try TorchCheckpoint.load(dir + "/c.pt").dictionary?["epoch"]?.number == 3)
         try Safetensors.write(sd, to: dir + "/m.safetensors")
         try Npy.write(t, to: dir + "/t.npy")
         #expect(try Npy.read(dir + "/t.npy").toArray(of: Double.self) == [1, 2])
