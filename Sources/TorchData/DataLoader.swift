@@ -79,14 +79,7 @@ public struct DataLoader<D: Dataset>: Sequence {
                             : Array(0..<dataset.count)
         }
         let seed = UInt64(Tensor.randint(0, Int.max, [1], generator: generator).item(Int64.self))
-        var batches: [[Int]] = []
-        var start = 0
-        while start < order.count {
-            let end = Swift.min(start + batchSize, order.count)
-            if end - start < batchSize && dropLast { break }
-            batches.append(Array(order[start..<end]))
-            start = end
-        }
+        let batches = chunked(order, batchSize: batchSize, dropLast: dropLast)
         let loader = BatchLoader(dataset: dataset, collate: collate, epochSeed: seed, batchSize: batchSize)
         return Iterator(loader: loader, batches: batches, workers: numWorkers, prefetch: prefetchFactor * numWorkers)
     }

@@ -120,18 +120,20 @@ public struct BatchSampler {
     /// The number of batches per epoch.
     public var count: Int { dropLast ? sampler.count / batchSize : (sampler.count + batchSize - 1) / batchSize }
     /// The batches of the next epoch.
-    public func batches() -> [[Int]] {
-        let order = sampler.indices()
-        var out: [[Int]] = []
-        var start = 0
-        while start < order.count {
-            let end = Swift.min(start + batchSize, order.count)
-            if end - start < batchSize && dropLast { break }
-            out.append(Array(order[start..<end]))
-            start = end
-        }
-        return out
+    public func batches() -> [[Int]] { chunked(sampler.indices(), batchSize: batchSize, dropLast: dropLast) }
+}
+
+/// `order` cut into consecutive batches of `batchSize` (the last one shorter, or dropped with `dropLast`).
+func chunked(_ order: [Int], batchSize: Int, dropLast: Bool) -> [[Int]] {
+    var out: [[Int]] = []
+    var start = 0
+    while start < order.count {
+        let end = Swift.min(start + batchSize, order.count)
+        if end - start < batchSize && dropLast { break }
+        out.append(Array(order[start..<end]))
+        start = end
     }
+    return out
 }
 
 /// Data sets one after another (`ConcatDataset`).
