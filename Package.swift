@@ -42,7 +42,7 @@ let package = Package(
             "CZlib",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .target(name: "TorchSerialization", dependencies: ["TorchCore"]),
+        .target(name: "TorchSerialization", dependencies: ["TorchCore", "CZlib"]),
         .target(name: "Torch", dependencies: ["TorchCore", "TorchNN", "TorchOptim", "TorchData", "TorchSerialization"]),
         .target(name: "_TestSupport", dependencies: ["TorchCore"]),
         .executableTarget(

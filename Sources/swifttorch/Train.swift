@@ -25,6 +25,7 @@ struct Train: ParsableCommand {
     @Option(help: "Data-loading threads (0: load on the training thread).") var workers = 0
     @Option(help: "Folder for checkpoint.pt (after every epoch: model, optimizer, scheduler, epoch, RNG states; torch.load reads it) and the final model.safetensors, all written atomically.") var out = "runs/train"
     @Option(help: "Continue from a checkpoint.pt written by an earlier run with the same settings; the result is the same as an uninterrupted run.") var resume: String?
+    @Option(help: "TensorBoard log folder: per-batch loss, per-epoch loss, accuracy, learning rate and weight histograms, and the run's hyperparameters.") var tensorboard: String?
     @Flag(help: "Print one final JSON object instead of the report.") var json = false
 
     func validate() throws {
@@ -133,6 +134,7 @@ struct Train: ParsableCommand {
             print("training \(model) (\(net.parameterCount) parameters) on \(name), \(epochs) epochs, batch \(batchSize), \(optimizer) lr \(lr), \(Torch.numThreads) threads")
         }
         var progress = Progress(epochs: epochs)
+        let board = try tensorboard.map { try SummaryWriter(logDir: $0) }
         for epoch in firstEpoch..<Swift.max(firstEpoch, epochs + 1) {
             net.train()
             let epochStart = now()
@@ -148,14 +150,23 @@ struct Train: ParsableCommand {
                 correct += Int(logits.detach().argmax(dim: 1).eq(y).sum().item())
                 seen += y.count
                 batches += 1
+                try board?.addScalar("loss/batch", loss.item(), globalStep: (epoch - 1) * loader.count + batches)
                 if !json {
                     progress.update(epoch: epoch, batch: batches, of: loader.count, loss: lossSum / Double(seen),
                                     accuracy: Double(correct) / Double(seen), samples: seen, since: epochStart)
                 }
             }
+            let rate = opt.paramGroups[0]["lr"]
             schedule?.step()
             lastLoss = lossSum / Double(seen)
             testAccuracy = Self.accuracy(net, test, batchSize: 256)
+            if let board {
+                try board.addScalar("loss/train", lastLoss, globalStep: epoch)
+                try board.addScalar("accuracy/train", Double(correct) / Double(seen), globalStep: epoch)
+                try board.addScalar("accuracy/test", testAccuracy, globalStep: epoch)
+                try board.addScalar("lr", rate, globalStep: epoch)
+                for (name, p) in net.namedParameters() { try board.addHistogram(name, p, globalStep: epoch) }
+            }
             let seconds = now() - epochStart
             try TrainingCheckpoint(of: self, epoch: epoch, model: net, optimizer: opt, scheduler: schedule, loaderGenerator: loaderGenerator,
                                    trainLoss: lastLoss, testAccuracy: testAccuracy).save(to: folder + "checkpoint.pt")
@@ -163,6 +174,13 @@ struct Train: ParsableCommand {
                 progress.finishLine()
                 print("epoch \(epoch)/\(epochs)  train loss \(fmt(lastLoss))  train acc \(fmt(100 * Double(correct) / Double(seen), 1))%  test acc \(fmt(100 * testAccuracy, 1))%  \(Int(Double(seen) / seconds)) samples/s  \(fmt(seconds, 1)) s")
             }
+        }
+        if let board {
+            try board.addHparams(["model": .string(model), "optimizer": .string(optimizer), "lr": .number(lr), "batch_size": .number(Double(batchSize)),
+                                  "epochs": .number(Double(epochs)), "scheduler": .string(scheduler), "seed": .number(Double(seed))],
+                                 metrics: ["hparam/test_accuracy": testAccuracy, "hparam/train_loss": lastLoss], runName: "hparams")
+            try board.close()
+            if !json { print("TensorBoard logs in \(board.logDir) (tensorboard --logdir \(board.logDir))") }
         }
         let path = folder + "model.safetensors"
         try Safetensors.write(net.stateDict().map { ($0.key, $0.value) },

@@ -43,6 +43,38 @@ import Glibc
         #expect(top["rng"]?.dictionary?["loader"] != nil)
     }
 
+    @Test func tensorboardLogsTheRun() throws {
+        let dir = temporaryFolder()
+        try run(["--epochs", "2", "--out", dir + "/out", "--model", "mlp", "--tensorboard", dir + "/tb"])
+        guard let d = opendir(dir + "/tb") else {
+            Issue.record("no TensorBoard folder")
+            return
+        }
+        var files: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name.contains("tfevents") { files.append(dir + "/tb/" + name) }
+        }
+        closedir(d)
+        #expect(files.count == 1)
+        let events = try EventFile.read(files[0])
+        let tags = events.flatMap { $0.values.map { $0.tag } }
+        #expect(tags.filter { $0 == "loss/train" }.count == 2 && tags.filter { $0 == "accuracy/test" }.count == 2)
+        #expect(tags.contains("1.weight") && tags.filter { $0 == "loss/batch" }.count == 10, "300 images in batches of 64, 2 epochs")
+        let hparams = try EventFile.read(try #require(firstEventFile(dir + "/tb/hparams")))
+        #expect(hparams.contains { $0.values.first?.tag == "_hparams_/session_start_info" })
+    }
+
+    func firstEventFile(_ folder: String) -> String? {
+        guard let d = opendir(folder) else { return nil }
+        defer { closedir(d) }
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name.contains("tfevents") { return folder + "/" + name }
+        }
+        return nil
+    }
+
     @Test func resumeRefusesOtherSettings() throws {
         let dir = temporaryFolder()
         try run(["--epochs", "1", "--out", dir, "--model", "mlp"])
