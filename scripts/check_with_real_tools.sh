@@ -14,8 +14,11 @@ swift build -c release --product swifttorch >/dev/null
     --tensorboard "$OUT/tb" --out "$OUT/run" --json
 "$PYTHON" ../shared/fixtures/tensorboard/check_events.py "$OUT/tb" | grep -v '^#   record' | tail -3
 "$PYTHON" ../shared/fixtures/tensorboard/check_events.py "$OUT/tb/hparams" | tail -1
+.build/release/swifttorch convert "$OUT/run/model.safetensors" "$OUT/run/model.npz" >/dev/null
+.build/release/swifttorch convert "$OUT/run/model.safetensors" "$OUT/run/model.pt" >/dev/null
 "$PYTHON" - "$OUT" <<'PY'
 import sys
+import numpy as np
 import torch
 from safetensors.torch import load_file
 from tensorboard.backend.event_processing import event_accumulator as ea, plugin_event_accumulator as pea
@@ -33,6 +36,10 @@ net(torch.randn(2, 1, 28, 28)).sum().backward()
 opt.step()
 weights = load_file(f"{out}/run/model.safetensors")
 assert set(weights) == set(ckpt["model"]) and all(torch.equal(weights[k], ckpt["model"][k]) for k in weights)
+npz = np.load(f"{out}/run/model.npz")
+pt = torch.load(f"{out}/run/model.pt", weights_only=True)
+assert set(npz.files) == set(weights) and all(np.array_equal(npz[k], weights[k].numpy()) and torch.equal(pt[k], weights[k]) for k in weights)
+print(f"convert: model.npz read by numpy.load and model.pt by torch.load, {len(weights)} arrays bit-identical")
 print(f"checkpoint.pt: epoch {ckpt['epoch']}, {len(ckpt['model'])} tensors load into torch.nn, optimizer state into torch.optim.AdamW")
 acc = ea.EventAccumulator(f"{out}/tb", size_guidance={ea.HISTOGRAMS: 0})
 acc.Reload()

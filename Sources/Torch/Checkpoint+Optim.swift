@@ -138,3 +138,17 @@ extension PickleValue {
         }
     }
 }
+
+extension Module {
+    /// Loads parameters and buffers from a checkpoint file, whatever its format (`.pt`/`.pth`/`.bin`,
+    /// `.safetensors`, `.npz`), matching PyTorch's key names (`features.0.weight`).
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - strict: require exactly this module's keys.
+    /// - Returns: the missing and unexpected keys (empty when `strict`).
+    /// - Throws: the reader's error for a corrupt or unsafe file, or the key and shape mismatches.
+    @discardableResult
+    public func loadStateDict(from path: String, strict: Bool = true) throws -> IncompatibleKeys {
+        try loadStateDict(Dictionary(try Torch.load(from: path), uniquingKeysWith: { first, _ in first }), strict: strict)
+    }
+}

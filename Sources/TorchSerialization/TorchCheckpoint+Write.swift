@@ -1,3 +1,4 @@
+import CZlib
 import TorchCore
 
 // MARK: - Writing .pt files that torch.load(weights_only=True) reads
@@ -165,18 +166,23 @@ enum ZipWriter {
 
     static func le(_ v: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
 
-    static func stored(_ entries: [(String, [UInt8])]) -> [UInt8] {
+    static func stored(_ entries: [(String, [UInt8])]) -> [UInt8] { archive(entries, deflated: false) }
+
+    /// A ZIP archive of `entries`, stored or deflated (raw deflate at zlib's default level, as Python's zipfile).
+    static func archive(_ entries: [(String, [UInt8])], deflated: Bool) -> [UInt8] {
         var out: [UInt8] = []
         var central: [UInt8] = []
         for (name, data) in entries {
             let n = Array(name.utf8)
             let crc = Int(crc32(data))
+            let payload = deflated ? rawDeflate(data) : data
+            let method = deflated ? 8 : 0
             let offset = out.count
-            // Local header: signature, version 20, flags 0, method 0, time/date 0, CRC, sizes, name, no extra.
-            out += le(0x0403_4B50, 4) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(crc, 4)
-            out += le(data.count, 4) + le(data.count, 4) + le(n.count, 2) + le(0, 2) + n + data
-            central += le(0x0201_4B50, 4) + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(crc, 4)
-            central += le(data.count, 4) + le(data.count, 4) + le(n.count, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 2)
+            // Local header: signature, version 20, flags 0, method, time/date 0, CRC, sizes, name, no extra.
+            out += le(0x0403_4B50, 4) + le(20, 2) + le(0, 2) + le(method, 2) + le(0, 4) + le(crc, 4)
+            out += le(payload.count, 4) + le(data.count, 4) + le(n.count, 2) + le(0, 2) + n + payload
+            central += le(0x0201_4B50, 4) + le(20, 2) + le(20, 2) + le(0, 2) + le(method, 2) + le(0, 4) + le(crc, 4)
+            central += le(payload.count, 4) + le(data.count, 4) + le(n.count, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 2)
             central += le(0, 4) + le(offset, 4) + n
         }
         let cdOffset = out.count
@@ -184,5 +190,26 @@ enum ZipWriter {
         out += le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(entries.count, 2) + le(entries.count, 2)
         out += le(central.count, 4) + le(cdOffset, 4) + le(0, 2)
         return out
+    }
+
+    /// Raw deflate (no zlib header), as ZIP stores method 8.
+    static func rawDeflate(_ data: [UInt8]) -> [UInt8] {
+        var stream = z_stream()
+        precondition(deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                                   Int32(MemoryLayout<z_stream>.size)) == Z_OK, "zip: zlib deflateInit2 failed")
+        defer { deflateEnd(&stream) }
+        var input = data
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(data.count))) + 16)
+        let rc = input.withUnsafeMutableBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                stream.next_in = src.baseAddress
+                stream.avail_in = uInt(src.count)
+                stream.next_out = dst.baseAddress
+                stream.avail_out = uInt(dst.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        precondition(rc == Z_STREAM_END, "zip: zlib deflate failed (\(rc))")
+        return Array(out.prefix(Int(stream.total_out)))
     }
 }

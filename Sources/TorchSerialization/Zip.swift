@@ -1,13 +1,18 @@
-// MARK: - Reading stored ZIP archives (what torch.save writes)
+import CZlib
 
-/// The entries of a ZIP archive, located through the central directory (ZIP64 included). Only stored
-/// (uncompressed) entries can be read; every size and offset is checked against the file.
+// MARK: - Reading ZIP archives (torch.save's stored ones, NumPy's stored or deflated .npz)
+
+/// The entries of a ZIP archive, located through the central directory (ZIP64 included). Stored and deflated
+/// entries can be read; every size and offset is checked against the file, inflated data against its declared
+/// size and CRC-32.
 struct ZipArchive {
     struct Entry {
         let name: String
         let method: Int
         let dataOffset: Int
         let size: Int
+        let uncompressedSize: Int
+        let crc: UInt32
     }
 
     let bytes: [UInt8]
@@ -94,7 +99,8 @@ struct ZipArchive {
                 throw fail("entry '\(name)' (\(csize) bytes at \(dataOffset)) runs past the end of the file")
             }
             if method == 0 && csize != usize { throw fail("stored entry '\(name)' has different compressed and real sizes") }
-            entries.append(Entry(name: name, method: method, dataOffset: dataOffset, size: csize))
+            let crc = UInt32(truncatingIfNeeded: try u32(p + 16))
+            entries.append(Entry(name: name, method: method, dataOffset: dataOffset, size: csize, uncompressedSize: usize, crc: crc))
             p += 46 + nameLength + extraLength + commentLength
         }
         return entries
@@ -105,5 +111,45 @@ struct ZipArchive {
         guard let e = entries.first(where: { $0.name == name }) else { throw fail("missing record '\(name)'") }
         guard e.method == 0 else { throw fail("record '\(name)' is compressed (method \(e.method)); only stored records are supported") }
         return bytes[e.dataOffset..<(e.dataOffset + e.size)]
+    }
+
+    /// The bytes of a stored or deflated entry, checked against its size and CRC-32.
+    func contents(_ e: Entry) throws -> [UInt8] {
+        let raw = bytes[e.dataOffset..<(e.dataOffset + e.size)]
+        let out: [UInt8]
+        switch e.method {
+        case 0: out = Array(raw)
+        case 8: out = try inflate(raw, size: e.uncompressedSize, name: e.name)
+        default: throw fail("entry '\(e.name)' uses compression method \(e.method); only stored (0) and deflated (8) are supported")
+        }
+        let crc = out.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
+        guard crc == e.crc else { throw fail("entry '\(e.name)' fails its CRC-32 check") }
+        return out
+    }
+
+    /// Raw deflate data of a declared size (refusing sizes beyond deflate's 1032:1 limit, so a hostile size cannot
+    /// make us allocate).
+    private func inflate(_ data: ArraySlice<UInt8>, size: Int, name: String) throws -> [UInt8] {
+        guard size <= 1032 * data.count + 1024 else { throw fail("entry '\(name)' claims \(size) bytes from \(data.count) compressed ones") }
+        var out = [UInt8](repeating: 0, count: size)
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw fail("zlib could not start inflating '\(name)'")
+        }
+        defer { inflateEnd(&stream) }
+        var input = Array(data)
+        let rc = input.withUnsafeMutableBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                stream.next_in = src.baseAddress
+                stream.avail_in = uInt(src.count)
+                stream.next_out = dst.baseAddress
+                stream.avail_out = uInt(dst.count)
+                return CZlib.inflate(&stream, Z_FINISH)
+            }
+        }
+        guard rc == Z_STREAM_END, Int(stream.total_out) == size else {
+            throw fail("entry '\(name)' does not inflate to its declared \(size) bytes (zlib status \(rc), \(stream.total_out) bytes)")
+        }
+        return out
     }
 }
