@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TorchCore
 
 // MARK: - safetensors
@@ -47,10 +52,31 @@ public enum Safetensors {
     /// - Parameters:
     ///   - path: the file.
     ///   - skippingUnsupported: leave out (and list) tensors of dtypes SwiftTorch lacks instead of throwing.
+    ///   - memoryMapped: map the file instead of reading it (`safe_open`'s zero-copy loading): tensors are views
+    ///     of the mapping, pages are read when first touched, and writes to a tensor go to a private copy of its
+    ///     pages, never to the file. The mapping lives as long as any of its tensors. (A tensor whose offset is
+    ///     not a multiple of its element size, and every bool tensor, is copied.) Another process truncating the
+    ///     file while it is mapped makes later reads fault, as with any mapping.
     /// - Returns: the tensors and metadata.
     /// - Throws: ``SerializationError`` naming the file and the violated rule.
-    public static func read(_ path: String, skippingUnsupported: Bool = false) throws -> File {
-        try decode(try FileIO.read(path), path: path, skippingUnsupported: skippingUnsupported)
+    public static func read(_ path: String, skippingUnsupported: Bool = false, memoryMapped: Bool = false) throws -> File {
+        guard memoryMapped else { return try decode(try FileIO.read(path), path: path, skippingUnsupported: skippingUnsupported) }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw SerializationError.io(path: path, reason: "cannot open: \(FileIO.errnoText())") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SerializationError.io(path: path, reason: "cannot stat: \(FileIO.errnoText())") }
+        let size = Int(info.st_size)
+        guard size >= 8 else { throw SerializationError.invalidFormat(path: path, reason: "header too small (\(size) bytes)") }
+        guard let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw SerializationError.io(path: path, reason: "cannot map: \(FileIO.errnoText())")
+        }
+        let address = UInt(bitPattern: base)
+        let storage = Storage(external: base, byteCount: size) {
+            munmap(UnsafeMutableRawPointer(bitPattern: address), size)
+        }
+        let bytes = UnsafeRawBufferPointer(start: base, count: size)
+        return try materialize(try layout(bytes, path: path), bytes, path: path, skippingUnsupported: skippingUnsupported, mapping: storage)
     }
 
     /// Validates and decodes the bytes of a safetensors file.
@@ -59,6 +85,20 @@ public enum Safetensors {
     ///   - path: the name used in error messages.
     ///   - skippingUnsupported: leave out tensors of dtypes SwiftTorch lacks instead of throwing.
     public static func decode(_ bytes: [UInt8], path: String = "<memory>", skippingUnsupported: Bool = false) throws -> File {
+        try bytes.withUnsafeBytes { raw in
+            try materialize(try layout(raw, path: path), raw, path: path, skippingUnsupported: skippingUnsupported, mapping: nil)
+        }
+    }
+
+    struct Entry { let name: String; let dtype: String; let shape: [Int]; let begin: Int; let end: Int }
+    struct Layout {
+        let entries: [Entry]
+        let metadata: [String: String]
+        let dataStart: Int
+    }
+
+    /// Parses and validates the header against the file's size (every rule of the format).
+    static func layout(_ bytes: UnsafeRawBufferPointer, path: String) throws -> Layout {
         func fail(_ reason: String) -> SerializationError { .invalidFormat(path: path, reason: reason) }
         guard bytes.count >= 8 else { throw fail("header too small (\(bytes.count) bytes)") }
         var n: UInt64 = 0
@@ -76,7 +116,6 @@ public enum Safetensors {
         }
         guard case .object(let entries) = header else { throw fail("invalid JSON in header: not an object") }
         var metadata: [String: String] = [:]
-        struct Entry { let name: String; let dtype: String; let shape: [Int]; let begin: Int; let end: Int }
         var list: [Entry] = []
         for (key, value) in entries {
             if key == "__metadata__" {
@@ -135,6 +174,13 @@ public enum Safetensors {
         guard expectedBegin == dataLength else {
             throw fail("incomplete metadata, file not fully covered (tensors cover \(expectedBegin) of \(dataLength) data bytes)")
         }
+        return Layout(entries: list, metadata: metadata, dataStart: dataStart)
+    }
+
+    /// The tensors of a validated layout: copies of the bytes, or views of `mapping` (the mapped file).
+    static func materialize(_ layout: Layout, _ bytes: UnsafeRawBufferPointer, path: String, skippingUnsupported: Bool,
+                            mapping: Storage?) throws -> File {
+        let list = layout.entries, dataStart = layout.dataStart
         var tensors: [(name: String, tensor: Tensor)] = []
         var skipped: [(name: String, dtype: String)] = []
         for e in list.sorted(by: { $0.begin < $1.begin }) {
@@ -145,16 +191,18 @@ public enum Safetensors {
                 }
                 throw SerializationError.unsupportedDType(path: path, tensor: e.name, dtype: e.dtype)
             }
+            let start = dataStart + e.begin
+            if let mapping, dtype != .bool, start % dtype.itemSize == 0 {
+                tensors.append((e.name, Tensor(storage: mapping, shape: e.shape, strides: contiguousStrides(e.shape),
+                                               offset: start / dtype.itemSize, dtype: dtype)))
+                continue
+            }
             // Bool bytes are read as uint8 and normalised to 0/1 (a file may hold any nonzero byte).
             let t = Tensor.empty(e.shape, dtype: dtype == .bool ? .uint8 : dtype)
-            bytes.withUnsafeBytes { raw in
-                if e.end > e.begin {
-                    t.storage.data.copyMemory(from: raw.baseAddress! + dataStart + e.begin, byteCount: e.end - e.begin)
-                }
-            }
+            if e.end > e.begin { t.storage.data.copyMemory(from: bytes.baseAddress! + start, byteCount: e.end - e.begin) }
             tensors.append((e.name, dtype == .bool ? t.ne(0) : t))
         }
-        return File(tensors: tensors, metadata: metadata, skipped: skipped)
+        return File(tensors: tensors, metadata: layout.metadata, skipped: skipped)
     }
 
     /// Encodes tensors (copied contiguous; views are written as separate copies) with optional metadata.

@@ -57,13 +57,38 @@ import _TestSupport
         ("corrupt_bad_dtype", "unknown dtype `F31`"),
     ])
     func rejectsCorruptFiles(_ file: String, _ message: String) {
-        do {
-            _ = try Safetensors.read(Self.folder + "/\(file).safetensors")
-            Issue.record("\(file) was accepted")
-        } catch {
-            #expect("\(error)".contains(message), "\(file): \(error)")
-            #expect("\(error)".contains(file), "the message names the file")
+        for mapped in [false, true] {
+            do {
+                _ = try Safetensors.read(Self.folder + "/\(file).safetensors", memoryMapped: mapped)
+                Issue.record("\(file) was accepted (memoryMapped \(mapped))")
+            } catch {
+                #expect("\(error)".contains(message), "\(file): \(error)")
+                #expect("\(error)".contains(file), "the message names the file")
+            }
         }
+    }
+
+    /// Memory-mapped reading gives the same tensors, as views of one mapping; writing to one changes neither the
+    /// file nor a later read.
+    @Test func memoryMappedReadingIsZeroCopyAndPrivate() throws {
+        let path = Self.folder + "/tensors.safetensors"
+        let copied = try Safetensors.read(path, skippingUnsupported: true)
+        let mapped = try Safetensors.read(path, skippingUnsupported: true, memoryMapped: true)
+        #expect(mapped.tensors.map { $0.name } == copied.tensors.map { $0.name })
+        for ((name, a), (_, b)) in zip(copied.tensors, mapped.tensors) {
+            #expect(a.dtype == b.dtype && a.shape == b.shape, "\(name)")
+            #expect(a.to(.float64).equal(b.to(.float64)) || a.to(.float64).isnan().any().item() != 0, "\(name)")
+        }
+        let f32 = mapped["f32"]!, i64 = mapped["i64"]!
+        #expect(f32.storage === i64.storage, "tensors share the mapping")
+        #expect(f32.storage.byteCount == Int(try FileManager.default.attributesOfItem(atPath: path)[.size] as! UInt64))
+        let before = copied["f32"]!.toArray(of: Float.self)
+        noGrad { _ = f32.fill_(42) }
+        #expect(f32.toArray(of: Float.self).allSatisfy { $0 == 42 })
+        #expect(try Safetensors.read(path, skippingUnsupported: true, memoryMapped: true)["f32"]!.toArray(of: Float.self) == before)
+        #expect(try Safetensors.read(path, skippingUnsupported: true)["f32"]!.toArray(of: Float.self) == before)
+        let m = try Safetensors.read(Self.folder + "/with_metadata.safetensors", memoryMapped: true)
+        #expect(m.metadata["step"] == "100" && m["ids"]!.toArray(of: Int64.self) == [3, 1, 2])
     }
 
     @Test func rejectsHostileHeaders() {

@@ -6,12 +6,13 @@
 /// written only by ops, and Swift code that shares tensors across threads must synchronise in-place writes
 /// exactly as with PyTorch tensors; the only mutable field is the version counter, bumped by in-place ops.
 public final class Storage: @unchecked Sendable {
-    /// The first byte (64-byte aligned).
+    /// The first byte (64-byte aligned when allocated here; page-aligned for a memory-mapped file).
     public let data: UnsafeMutableRawPointer
     /// Usable size in bytes.
     public let byteCount: Int
     let blockSize: Int
     let owned: Bool
+    let release: (@Sendable () -> Void)?
     /// Bumped by every in-place write; autograd compares it with the value seen when a tensor was saved.
     public internal(set) var version: Int = 0
 
@@ -23,10 +24,25 @@ public final class Storage: @unchecked Sendable {
         self.byteCount = byteCount
         blockSize = size
         owned = true
+        release = nil
+    }
+
+    /// Wraps memory owned elsewhere (a memory-mapped file); `release` runs when the last tensor using it goes.
+    /// - Parameters:
+    ///   - data: the first byte.
+    ///   - byteCount: the size.
+    ///   - release: frees the memory.
+    package init(external data: UnsafeMutableRawPointer, byteCount: Int, release: @escaping @Sendable () -> Void) {
+        self.data = data
+        self.byteCount = byteCount
+        blockSize = byteCount
+        owned = false
+        self.release = release
     }
 
     deinit {
         if owned { CachingAllocator.shared.deallocate(data, size: blockSize) }
+        release?()
     }
 
     func bumpVersion() { version &+= 1 }

@@ -10,7 +10,7 @@ public struct Tensor: Sendable {
 
     init(impl: TensorImpl) { self.impl = impl }
 
-    init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType) {
+    package init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType) {
         impl = TensorImpl(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
     }
 
@@ -123,7 +123,7 @@ func shapeCount(_ shape: [Int]) -> Int {
     return n
 }
 
-func contiguousStrides(_ shape: [Int]) -> [Int] {
+package func contiguousStrides(_ shape: [Int]) -> [Int] {
     var strides = [Int](repeating: 1, count: shape.count)
     var acc = 1
     for i in stride(from: shape.count - 1, through: 0, by: -1) {
