@@ -60,9 +60,11 @@ let package = Package(
                           path: "Examples/char-transformer"),
         .executableTarget(name: "lstm-classifier", dependencies: ["Torch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Examples/lstm-classifier"),
+        .executableTarget(name: "sentence-embeddings", dependencies: ["Torch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Examples/SentenceEmbeddings"),
         .testTarget(
             name: "TorchCoreTests",
-            dependencies: ["Torch", "_TestSupport", "swifttorch"],
+            dependencies: ["Torch", "_TestSupport", "swifttorch", "sentence-embeddings"],
             resources: [.copy("Resources")]
         ),
     ],
