@@ -16,6 +16,7 @@ swift build -c release --product swifttorch >/dev/null
 "$PYTHON" ../shared/fixtures/tensorboard/check_events.py "$OUT/tb/hparams" | tail -1
 .build/release/swifttorch convert "$OUT/run/model.safetensors" "$OUT/run/model.npz" >/dev/null
 .build/release/swifttorch convert "$OUT/run/model.safetensors" "$OUT/run/model.pt" >/dev/null
+.build/release/swifttorch convert ../shared/fixtures/numpy/bigendian_f32.npy "$OUT/run/array.npy" >/dev/null
 "$PYTHON" - "$OUT" <<'PY'
 import sys
 import numpy as np
@@ -39,7 +40,8 @@ assert set(weights) == set(ckpt["model"]) and all(torch.equal(weights[k], ckpt["
 npz = np.load(f"{out}/run/model.npz")
 pt = torch.load(f"{out}/run/model.pt", weights_only=True)
 assert set(npz.files) == set(weights) and all(np.array_equal(npz[k], weights[k].numpy()) and torch.equal(pt[k], weights[k]) for k in weights)
-print(f"convert: model.npz read by numpy.load and model.pt by torch.load, {len(weights)} arrays bit-identical")
+assert np.array_equal(np.load(f"{out}/run/array.npy"), np.load("../shared/fixtures/numpy/bigendian_f32.npy"))
+print(f"convert: array.npy read by numpy.load, model.npz read by numpy.load and model.pt by torch.load, {len(weights)} arrays bit-identical")
 print(f"checkpoint.pt: epoch {ckpt['epoch']}, {len(ckpt['model'])} tensors load into torch.nn, optimizer state into torch.optim.AdamW")
 acc = ea.EventAccumulator(f"{out}/tb", size_guidance={ea.HISTOGRAMS: 0})
 acc.Reload()

@@ -64,9 +64,17 @@ public struct MNIST: Dataset {
         throw DataError.io(path: root + "/" + name, reason: "not found (also looked for .gz and under raw/ and MNIST/raw/)")
     }
 
-    /// Decodes an IDX file of unsigned bytes: magic `00 00 08 d`, then `d` big-endian 32-bit sizes, then the data.
+    /// Reads an IDX file (raw or gzip).
     static func readIDX(_ path: String) throws -> (shape: [Int], values: ArraySlice<UInt8>) {
-        let bytes = try CSVDataset.readMaybeGzip(path)
+        try decodeIDX(try CSVDataset.readMaybeGzip(path), path: path)
+    }
+
+    /// Decodes an IDX file of unsigned bytes: magic `00 00 08 d`, then `d` big-endian 32-bit sizes, then the data.
+    /// - Parameters:
+    ///   - bytes: the file's bytes.
+    ///   - path: the name used in errors.
+    /// - Throws: ``DataError`` when the magic, type, sizes or data length are wrong.
+    public static func decodeIDX(_ bytes: [UInt8], path: String = "<memory>") throws -> (shape: [Int], values: ArraySlice<UInt8>) {
         guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
             throw DataError.io(path: path, reason: "not an IDX file (bad magic number)")
         }
@@ -80,7 +88,13 @@ public struct MNIST: Dataset {
             let o = 4 + 4 * d
             shape.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
         }
-        let expected = shape.reduce(1, *), start = 4 + 4 * dims
+        var expected = 1
+        for d in shape {
+            let (m, overflow) = expected.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw DataError.io(path: path, reason: "IDX sizes \(shape) overflow") }
+            expected = m
+        }
+        let start = 4 + 4 * dims
         guard bytes.count - start == expected else {
             throw DataError.io(path: path, reason: "IDX data holds \(bytes.count - start) bytes, the header \(shape) needs \(expected)")
         }

@@ -2,7 +2,8 @@ import TorchCore
 
 extension Torch {
     /// Saves named tensors, choosing the format from the extension: `.safetensors`, `.pt`/`.pth`/`.bin` (an
-    /// OrderedDict state dict `torch.load` reads) or `.npz` (stored, as `np.savez`). Writes are atomic.
+    /// OrderedDict state dict `torch.load` reads), `.npz` (stored, as `np.savez`) or `.npy` (exactly one tensor).
+    /// Writes are atomic.
     /// - Parameters:
     ///   - tensors: names and tensors.
     ///   - path: the destination.
@@ -13,6 +14,11 @@ extension Torch {
             try TorchCheckpoint.save(tensors, to: path)
         } else if path.hasSuffix(".npz") {
             try Npz.write(tensors, to: path)
+        } else if path.hasSuffix(".npy") {
+            guard tensors.count == 1 else {
+                throw SerializationError.io(path: path, reason: "a .npy file holds one array, not \(tensors.count) (use .npz)")
+            }
+            try Npy.write(tensors[0].1, to: path)
         } else {
             throw SerializationError.io(path: path, reason: "unknown checkpoint extension (use .safetensors, .pt or .npz)")
         }

@@ -90,6 +90,10 @@ import Glibc
         var huge = raw
         huge[7] = 0x7F  // a length of ~2^63
         #expect(throws: SerializationError.self) { try EventFile.decode(huge) }
+        // Found by fuzz-events: a valid length header with fewer than 4 bytes after it (the bound went negative
+        // and trapped converting to UInt64).
+        let shortTail: [UInt8] = [0x18, 0, 0, 0, 0, 0, 0, 0, 0xA3, 0x7F, 0x4B, 0x22, 0x09, 0x00]
+        #expect(throws: SerializationError.self) { try EventFile.decode(shortTail) }
     }
 
     @Test func scalarsHparamsAndDefaultsFollowPyTorchsLayout() throws {

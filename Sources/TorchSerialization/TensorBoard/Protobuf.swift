@@ -203,7 +203,8 @@ enum TFRecord {
             guard le(pos + 8, UInt32.self) == CRC32C.masked(bytes[pos..<(pos + 8)]) else {
                 throw SerializationError.invalidFormat(path: path, reason: "record at byte \(pos): length CRC mismatch")
             }
-            guard length <= UInt64(bytes.count - pos - 16) else {
+            let available = bytes.count - pos - 16  // the payload must leave room for its own CRC
+            guard available >= 0, length <= UInt64(available) else {
                 throw SerializationError.invalidFormat(path: path, reason: "record at byte \(pos): \(length) bytes run past the end of the file")
             }
             let start = pos + 12, end = start + Int(length)
