@@ -169,7 +169,11 @@ enum ZipWriter {
     static func stored(_ entries: [(String, [UInt8])]) -> [UInt8] { archive(entries, deflated: false) }
 
     /// A ZIP archive of `entries`, stored or deflated (raw deflate at zlib's default level, as Python's zipfile).
-    static func archive(_ entries: [(String, [UInt8])], deflated: Bool) -> [UInt8] {
+    static func archive(_ entries: [(String, [UInt8])], deflated: Bool) -> [UInt8] { archive(entries, deflated: deflated, zip64Above: 0xFFFF_FFFE) }
+
+    /// The archive, with ZIP64 sizes and offsets for every value above `zip64Above` (a parameter so tests can reach
+    /// the ZIP64 layout without writing 4 GiB).
+    static func archive(_ entries: [(String, [UInt8])], deflated: Bool, zip64Above limit: Int) -> [UInt8] {
         var out: [UInt8] = []
         var central: [UInt8] = []
         for (name, data) in entries {
@@ -178,38 +182,70 @@ enum ZipWriter {
             let payload = deflated ? rawDeflate(data) : data
             let method = deflated ? 8 : 0
             let offset = out.count
-            // Local header: signature, version 20, flags 0, method, time/date 0, CRC, sizes, name, no extra.
-            out += le(0x0403_4B50, 4) + le(20, 2) + le(0, 2) + le(method, 2) + le(0, 4) + le(crc, 4)
-            out += le(payload.count, 4) + le(data.count, 4) + le(n.count, 2) + le(0, 2) + n + payload
-            central += le(0x0201_4B50, 4) + le(20, 2) + le(20, 2) + le(0, 2) + le(method, 2) + le(0, 4) + le(crc, 4)
-            central += le(payload.count, 4) + le(data.count, 4) + le(n.count, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 2)
-            central += le(0, 4) + le(offset, 4) + n
+            let bigSizes = payload.count > limit || data.count > limit, bigOffset = offset > limit
+            let version = bigSizes || bigOffset ? 45 : 20
+            // Local header: signature, version, flags 0, method, time/date 0, CRC, sizes (or 0xFFFFFFFF and a ZIP64
+            // extra field with both), name.
+            let localExtra = bigSizes ? le(1, 2) + le(16, 2) + le(data.count, 8) + le(payload.count, 8) : []
+            out += le(0x0403_4B50, 4) + le(version, 2) + le(0, 2) + le(method, 2) + le(0, 4) + le(crc, 4)
+            out += (bigSizes ? le(0xFFFF_FFFF, 4) + le(0xFFFF_FFFF, 4) : le(payload.count, 4) + le(data.count, 4))
+            out += le(n.count, 2) + le(localExtra.count, 2) + n + localExtra + payload
+            // Central entry: the ZIP64 extra field lists, in order, the values written as 0xFFFFFFFF.
+            var extraValues: [UInt8] = []
+            if bigSizes { extraValues += le(data.count, 8) + le(payload.count, 8) }
+            if bigOffset { extraValues += le(offset, 8) }
+            let centralExtra = extraValues.isEmpty ? [] : le(1, 2) + le(extraValues.count, 2) + extraValues
+            central += le(0x0201_4B50, 4) + le(version, 2) + le(version, 2) + le(0, 2) + le(method, 2) + le(0, 4) + le(crc, 4)
+            central += (bigSizes ? le(0xFFFF_FFFF, 4) + le(0xFFFF_FFFF, 4) : le(payload.count, 4) + le(data.count, 4))
+            central += le(n.count, 2) + le(centralExtra.count, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4)
+            central += le(bigOffset ? 0xFFFF_FFFF : offset, 4) + n + centralExtra
         }
         let cdOffset = out.count
         out += central
-        out += le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(entries.count, 2) + le(entries.count, 2)
-        out += le(central.count, 4) + le(cdOffset, 4) + le(0, 2)
+        if entries.count > 0xFFFE || central.count > limit || cdOffset > limit {
+            // ZIP64 end of central directory record and its locator, then the classic record pointing at them.
+            let record = out.count
+            out += le(0x0606_4B50, 4) + le(44, 8) + le(45, 2) + le(45, 2) + le(0, 4) + le(0, 4)
+            out += le(entries.count, 8) + le(entries.count, 8) + le(central.count, 8) + le(cdOffset, 8)
+            out += le(0x0706_4B50, 4) + le(0, 4) + le(record, 8) + le(1, 4)
+            out += le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(0xFFFF, 2) + le(0xFFFF, 2)
+            out += le(0xFFFF_FFFF, 4) + le(0xFFFF_FFFF, 4) + le(0, 2)
+        } else {
+            out += le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(entries.count, 2) + le(entries.count, 2)
+            out += le(central.count, 4) + le(cdOffset, 4) + le(0, 2)
+        }
         return out
     }
 
-    /// Raw deflate (no zlib header), as ZIP stores method 8.
+    /// Raw deflate (no zlib header), as ZIP stores method 8; fed in pieces of at most 1 GiB (zlib counts in 32 bits).
     static func rawDeflate(_ data: [UInt8]) -> [UInt8] {
         var stream = z_stream()
         precondition(deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
                                    Int32(MemoryLayout<z_stream>.size)) == Z_OK, "zip: zlib deflateInit2 failed")
         defer { deflateEnd(&stream) }
-        var input = data
-        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(data.count))) + 16)
-        let rc = input.withUnsafeMutableBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                stream.next_in = src.baseAddress
-                stream.avail_in = uInt(src.count)
-                stream.next_out = dst.baseAddress
-                stream.avail_out = uInt(dst.count)
-                return deflate(&stream, Z_FINISH)
-            }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        let piece = 1 << 30
+        data.withUnsafeBufferPointer { src in
+            var fed = 0
+            repeat {
+                let n = Swift.min(piece, src.count - fed)
+                stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress.map { $0 + fed })
+                stream.avail_in = uInt(n)
+                fed += n
+                let flush = fed == src.count ? Z_FINISH : Z_NO_FLUSH
+                var rc: Int32
+                repeat {
+                    rc = chunk.withUnsafeMutableBufferPointer { dst in
+                        stream.next_out = dst.baseAddress
+                        stream.avail_out = uInt(dst.count)
+                        return deflate(&stream, flush)
+                    }
+                    precondition(rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR, "zip: zlib deflate failed (\(rc))")
+                    out += chunk[0..<(chunk.count - Int(stream.avail_out))]
+                } while stream.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END)
+            } while fed < src.count
         }
-        precondition(rc == Z_STREAM_END, "zip: zlib deflate failed (\(rc))")
-        return Array(out.prefix(Int(stream.total_out)))
+        return out
     }
 }

@@ -131,6 +131,7 @@ struct ZipArchive {
     /// make us allocate).
     private func inflate(_ data: ArraySlice<UInt8>, size: Int, name: String) throws -> [UInt8] {
         guard size <= 1032 * data.count + 1024 else { throw fail("entry '\(name)' claims \(size) bytes from \(data.count) compressed ones") }
+        if size == 0 { return [] }
         var out = [UInt8](repeating: 0, count: size)
         var stream = z_stream()
         guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -138,13 +139,30 @@ struct ZipArchive {
         }
         defer { inflateEnd(&stream) }
         var input = Array(data)
-        let rc = input.withUnsafeMutableBufferPointer { src in
+        // zlib counts in 32 bits: feed and drain at most 1 GiB at a time.
+        let piece = 1 << 30
+        var rc: Int32 = Z_OK
+        input.withUnsafeMutableBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                stream.next_in = src.baseAddress
-                stream.avail_in = uInt(src.count)
-                stream.next_out = dst.baseAddress
-                stream.avail_out = uInt(dst.count)
-                return CZlib.inflate(&stream, Z_FINISH)
+                var fed = 0, produced = 0
+                while rc == Z_OK {
+                    if stream.avail_in == 0 && fed < src.count {
+                        let n = Swift.min(piece, src.count - fed)
+                        stream.next_in = src.baseAddress! + fed
+                        stream.avail_in = uInt(n)
+                        fed += n
+                    }
+                    if stream.avail_out == 0 {
+                        let n = Swift.min(piece, dst.count - produced)
+                        guard n > 0 else { break }
+                        stream.next_out = dst.baseAddress! + produced
+                        stream.avail_out = uInt(n)
+                        produced += n
+                    }
+                    rc = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    if rc == Z_BUF_ERROR && stream.avail_in == 0 && fed == src.count { break }
+                    if rc == Z_BUF_ERROR { rc = Z_OK }
+                }
             }
         }
         guard rc == Z_STREAM_END, Int(stream.total_out) == size else {
