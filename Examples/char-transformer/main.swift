@@ -3,6 +3,7 @@
 //   swift run -c release char-transformer --text some.txt --steps 600
 //   swift run -c release char-transformer                # a built-in paragraph when no file is given
 import ArgumentParser
+import Foundation
 import Torch
 
 @main
@@ -38,7 +39,7 @@ struct CharTransformer: ParsableCommand {
 
     func run() throws {
         Torch.manualSeed(seed)
-        let corpus = try text.map { try readText($0) } ?? Self.builtIn
+        let corpus = try text.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? Self.builtIn
         let vocabulary = Array(Set(corpus)).sorted()
         guard corpus.count > blockSize + 1 else { throw ValidationError("the text needs more than \(blockSize + 1) characters") }
         let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
@@ -110,22 +111,4 @@ final class CharModel: Module {
         let mask = TransformerEncoder.generateSquareSubsequentMask(t)
         return head(norm(blocks.forward(x, mask: mask)))
     }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// The contents of a UTF-8 text file.
-func readText(_ path: String) throws -> String {
-    guard let f = fopen(path, "rb") else { throw ValidationError("cannot open \(path): \(String(cString: strerror(errno)))") }
-    defer { fclose(f) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = fread(&buffer, 1, buffer.count, f)
-        if n <= 0 { break }
-        bytes += buffer[0..<n]
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }

@@ -85,7 +85,7 @@ public struct DataLoader<D: Dataset>: Sequence {
     }
 
     /// The batches of one epoch.
-    public struct Iterator: IteratorProtocol {
+    public struct Iterator: BatchIterator {
         let loader: BatchLoader<D>
         let batches: [[Int]]
         let pool: WorkerHandle?
@@ -114,14 +114,23 @@ public struct DataLoader<D: Dataset>: Sequence {
             }
             return try pool.queue.result(position).get()
         }
+    }
+}
 
-        /// The next batch; stops the program with the loading error's message when a sample fails to load.
-        public mutating func next() -> Sample? {
-            do {
-                return try nextBatch()
-            } catch {
-                preconditionFailure("\(error)")
-            }
+/// An iterator of batches whose loading may fail: ``nextBatch()`` throws the error, while `next()` (what
+/// `for … in` calls, which cannot throw) stops the program with its message.
+public protocol BatchIterator: IteratorProtocol where Element == Sample {
+    /// The next batch, nil at the end; throws when loading it failed.
+    mutating func nextBatch() throws -> Sample?
+}
+
+extension BatchIterator {
+    /// The next batch; stops the program with the loading error's message.
+    public mutating func next() -> Sample? {
+        do {
+            return try nextBatch()
+        } catch {
+            preconditionFailure("\(error)")
         }
     }
 }

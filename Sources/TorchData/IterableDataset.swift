@@ -129,7 +129,7 @@ public struct IterableDataLoader<D: IterableDataset>: Sequence {
     }
 
     /// The batches of one pass.
-    public struct Iterator: IteratorProtocol {
+    public struct Iterator: BatchIterator {
         var inline: Cutter?
         let workers: StreamWorkers?
         var active: [Int]
@@ -184,15 +184,6 @@ public struct IterableDataLoader<D: IterableDataset>: Sequence {
             }
             finished = true
             return nil
-        }
-
-        /// The next batch; stops the program with the error's message when the stream fails.
-        public mutating func next() -> Sample? {
-            do {
-                return try nextBatch()
-            } catch {
-                preconditionFailure("\(error)")
-            }
         }
     }
 }

@@ -55,3 +55,16 @@ enum FileIO {
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
 }
+
+/// Creates a folder and its parents when missing (shared with the command line, hence `package`).
+/// - Parameter path: the folder.
+/// - Throws: ``SerializationError`` naming the part that could not be created.
+package func makeDirectories(_ path: String) throws {
+    var current = path.hasPrefix("/") ? "" : "."
+    for part in path.split(separator: "/") {
+        current += "/" + part
+        if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            throw SerializationError.io(path: current, reason: "cannot create folder: \(FileIO.errnoText())")
+        }
+    }
+}

@@ -28,19 +28,6 @@ struct TrainingCheckpoint {
         ]
     }
 
-    /// The state of a run after `epoch` epochs.
-    init(of train: Train, epoch: Int, model: Module, optimizer: Optimizer, scheduler: LRScheduler?, loaderGenerator: Generator,
-         trainLoss: Double, testAccuracy: Double) {
-        config = Self.config(of: train)
-        self.epoch = epoch
-        self.model = model.stateDict().map { ($0.key, $0.value) }
-        self.optimizer = optimizer.stateDict().pickleValue
-        self.scheduler = scheduler?.stateDict().pickleValue ?? .none
-        rng = ["default": Generator.default.getState(), "loader": loaderGenerator.getState()]
-        self.trainLoss = trainLoss
-        self.testAccuracy = testAccuracy
-    }
-
     /// Writes the checkpoint atomically.
     func save(to path: String) throws {
         let configItems = Self.configKeys.map { (PickleValue.string($0), config[$0] ?? .none) }
@@ -86,18 +73,6 @@ struct TrainingCheckpoint {
                                   rng: rng, trainLoss: loss, testAccuracy: accuracy)
     }
 
-    init(config: [String: PickleValue], epoch: Int, model: [(String, Tensor)], optimizer: PickleValue, scheduler: PickleValue,
-         rng: [String: Tensor], trainLoss: Double, testAccuracy: Double) {
-        self.config = config
-        self.epoch = epoch
-        self.model = model
-        self.optimizer = optimizer
-        self.scheduler = scheduler
-        self.rng = rng
-        self.trainLoss = trainLoss
-        self.testAccuracy = testAccuracy
-    }
-
     /// Refuses to resume with settings that would give a different run (the total epochs may grow, unless a
     /// schedule depends on them).
     func check(against train: Train) throws {
@@ -140,4 +115,20 @@ struct TrainingCheckpoint {
 
 extension String {
     var replacingUnderscores: String { String(map { $0 == "_" ? "-" : $0 }) }
+}
+
+// In an extension, so the struct keeps its memberwise initializer (used by `load`).
+extension TrainingCheckpoint {
+    /// The state of a run after `epoch` epochs.
+    init(of train: Train, epoch: Int, model: Module, optimizer: Optimizer, scheduler: LRScheduler?, loaderGenerator: Generator,
+         trainLoss: Double, testAccuracy: Double) {
+        config = Self.config(of: train)
+        self.epoch = epoch
+        self.model = model.stateDict().map { ($0.key, $0.value) }
+        self.optimizer = optimizer.stateDict().pickleValue
+        self.scheduler = scheduler?.stateDict().pickleValue ?? .none
+        rng = ["default": Generator.default.getState(), "loader": loaderGenerator.getState()]
+        self.trainLoss = trainLoss
+        self.testAccuracy = testAccuracy
+    }
 }

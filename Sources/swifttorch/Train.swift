@@ -128,7 +128,7 @@ struct Train: ParsableCommand {
             (lastLoss, testAccuracy) = (saved.trainLoss, saved.testAccuracy)
             if !json { print("resuming from \(resume) after epoch \(saved.epoch)") }
         }
-        try makeDirectory(out)
+        try makeDirectories(out)
         let folder = out.hasSuffix("/") ? out : out + "/"
         if !json {
             print("training \(model) (\(net.parameterCount) parameters) on \(name), \(epochs) epochs, batch \(batchSize), \(optimizer) lr \(lr), \(Torch.numThreads) threads")
@@ -146,11 +146,12 @@ struct Train: ParsableCommand {
                 let loss = F.crossEntropy(logits, y)
                 loss.backward()
                 opt.step()
-                lossSum += loss.item() * Double(y.count)
+                let lossValue = loss.item()
+                lossSum += lossValue * Double(y.count)
                 correct += Int(logits.detach().argmax(dim: 1).eq(y).sum().item())
                 seen += y.count
                 batches += 1
-                try board?.addScalar("loss/batch", loss.item(), globalStep: (epoch - 1) * loader.count + batches)
+                try board?.addScalar("loss/batch", lossValue, globalStep: (epoch - 1) * loader.count + batches)
                 if !json {
                     progress.update(epoch: epoch, batch: batches, of: loader.count, loss: lossSum / Double(seen),
                                     accuracy: Double(correct) / Double(seen), samples: seen, since: epochStart)
@@ -276,17 +277,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// Creates a folder (and its parents) when missing.
-func makeDirectory(_ path: String) throws {
-    var current = path.hasPrefix("/") ? "" : "."
-    for part in path.split(separator: "/") {
-        current += "/" + part
-        if mkdir(current, 0o755) != 0 && errno != EEXIST {
-            throw ValidationError("cannot create folder \(current): \(String(cString: strerror(errno)))")
-        }
-    }
-}
 
 /// Training progress: a bar redrawn in place on a terminal, a plain line every quarter epoch otherwise.
 struct Progress {

@@ -1,16 +1,13 @@
 import Testing
 import Torch
+import _TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Writing general `torch.save` object trees, optimizer and scheduler states in PyTorch's layout, generator states.
 @Suite struct CheckpointWriteTests {
-    func path(_ name: String) -> String {
-        var template = Array("/tmp/swifttorch-ckpt-XXXXXX".utf8CString)
-        _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        return String(cString: template) + "/" + name
-    }
+    func path(_ name: String) -> String { temporaryFolder("swifttorch-ckpt") + "/" + name }
 
     @Test func objectTreesRoundTrip() throws {
         let base = Tensor.arange(0, 12, dtype: .float32).reshape([3, 4])

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Torch
 import _TestSupport
+@testable import TorchSerialization
 
 /// .npz against the archives NumPy wrote (stored and deflated), round trips, corrupt archives, and
 /// `Torch.load`/`Module.loadStateDict(from:)` choosing the reader from the extension.
@@ -66,7 +67,7 @@ import _TestSupport
         let objectNpy = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.folder + "/object_must_refuse.npy")))
         let path = tempPath("obj.npz")
         defer { unlink(path) }
-        try Data(ZipTestSupport.stored([("bad.npy", objectNpy)])).write(to: URL(fileURLWithPath: path))
+        try Data(ZipWriter.stored([("bad.npy", objectNpy)])).write(to: URL(fileURLWithPath: path))
         #expect(throws: SerializationError.self) { try Npz.read(path) }
     }
 
@@ -89,33 +90,5 @@ import _TestSupport
             try other.loadStateDict(from: path)
             for ((k, a), (_, b)) in zip(model.stateDict(), other.stateDict()) { #expect(a.equal(b), "\(ext): \(k)") }
         }
-    }
-}
-
-/// A stored ZIP written by hand, for tests that need archives NumPy would not write.
-enum ZipTestSupport {
-    static func crc32(_ data: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for b in data {
-            c ^= UInt32(b)
-            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        }
-        return c ^ 0xFFFF_FFFF
-    }
-
-    static func le(_ v: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
-
-    static func stored(_ entries: [(String, [UInt8])]) -> [UInt8] {
-        var out: [UInt8] = [], central: [UInt8] = []
-        for (name, data) in entries {
-            let n = Array(name.utf8), crc = Int(crc32(data)), offset = out.count
-            out += le(0x0403_4B50, 4) + le(20, 2) + le(0, 6) + le(0, 4) + le(crc, 4) + le(data.count, 4) + le(data.count, 4)
-            out += le(n.count, 2) + le(0, 2) + n + data
-            central += le(0x0201_4B50, 4) + le(20, 2) + le(20, 2) + le(0, 4) + le(0, 4) + le(crc, 4) + le(data.count, 4)
-            central += le(data.count, 4) + le(n.count, 2) + le(0, 8) + le(0, 4) + le(offset, 4) + n
-        }
-        let cd = out.count
-        return out + central + le(0x0605_4B50, 4) + le(0, 4) + le(entries.count, 2) + le(entries.count, 2)
-            + le(central.count, 4) + le(cd, 4) + le(0, 2)
     }
 }

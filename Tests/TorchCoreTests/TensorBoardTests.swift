@@ -11,11 +11,7 @@ import Glibc
     static let fixtures = sharedFolder() + "/fixtures/tensorboard/"
     static let t0 = 1_700_000_000.0
 
-    func folder() -> String {
-        var template = Array("/tmp/swifttorch-tb-XXXXXX".utf8CString)
-        _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        return String(cString: template)
-    }
+    func folder() -> String { temporaryFolder("swifttorch-tb") }
 
     func bytes(_ path: String) throws -> [UInt8] {
         guard let f = fopen(path, "rb") else { throw SerializationError.io(path: path, reason: "cannot open") }
@@ -104,7 +100,7 @@ import Glibc
         try w.close()
         let train = try EventFile.read(try #require(eventFiles(root + "/loss_train").first))
         #expect(train.count == 2 && train[1].values == [SummaryValue(tag: "loss", kind: .simpleValue(0.5))] && train[1].step == 3)
-        #expect(try eventFiles(root + "/loss_val").count == 1)
+        #expect(eventFiles(root + "/loss_val").count == 1)
         let hp = try EventFile.read(try #require(eventFiles(root + "/hp").first))
         #expect(hp.map { $0.values.first?.tag ?? "" } == ["", "_hparams_/experiment", "_hparams_/session_start_info",
                                                          "_hparams_/session_end_info", "accuracy"])
@@ -139,19 +135,10 @@ import Glibc
         #expect(h.bucketLimit == [0, 1, 2, 3, 4] && h.bucket == [0, 1, 1, 2, 1])
     }
 
-    func eventFiles(_ dir: String) throws -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var out: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name.contains("tfevents") { out.append(dir + "/" + name) }
-        }
-        return out
-    }
+    func eventFiles(_ dir: String) -> [String] { files(in: dir, containing: "tfevents") }
 
     func rmrf(_ dir: String) {
-        for f in (try? eventFiles(dir)) ?? [] { unlink(f) }
+        for f in eventFiles(dir) { unlink(f) }
         rmdir(dir)
         rmdir("runs")
     }

@@ -2,27 +2,17 @@ import Testing
 import Torch
 import _TestSupport
 @testable import swifttorch
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `swifttorch train`: checkpoints every epoch and `--resume` reproducing an uninterrupted run bit for bit.
 @Suite(.serialized) struct TrainCommandTests {
-    func temporaryFolder() -> String {
-        var template = Array("/tmp/swifttorch-train-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        return String(cString: template)
-    }
-
     func run(_ arguments: [String]) throws {
-        var command = try Train.parse(arguments + ["--json", "--train-size", "300", "--test-size", "50"])
+        let command = try Train.parse(arguments + ["--json", "--train-size", "300", "--test-size", "50"])
         // Other suites draw from the process-wide generator concurrently; this run gets its own.
         try GlobalSettings.exclusive { try Generator.withDefault(Generator()) { try command.run() } }
     }
 
     @Test func resumedRunEqualsUninterruptedRun() throws {
-        let dir = temporaryFolder()
+        let dir = temporaryFolder("swifttorch-train")
         let common = ["--scheduler", "step", "--optimizer", "adamw", "--model", "cnn", "--batch-size", "32"]
         try run(common + ["--epochs", "3", "--out", dir + "/straight"])
         try run(common + ["--epochs", "1", "--out", dir + "/split"])
@@ -44,39 +34,20 @@ import Glibc
     }
 
     @Test func tensorboardLogsTheRun() throws {
-        let dir = temporaryFolder()
+        let dir = temporaryFolder("swifttorch-train")
         try run(["--epochs", "2", "--out", dir + "/out", "--model", "mlp", "--tensorboard", dir + "/tb"])
-        guard let d = opendir(dir + "/tb") else {
-            Issue.record("no TensorBoard folder")
-            return
-        }
-        var files: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name.contains("tfevents") { files.append(dir + "/tb/" + name) }
-        }
-        closedir(d)
-        #expect(files.count == 1)
-        let events = try EventFile.read(files[0])
+        let logs = files(in: dir + "/tb", containing: "tfevents")
+        #expect(logs.count == 1)
+        let events = try EventFile.read(logs[0])
         let tags = events.flatMap { $0.values.map { $0.tag } }
         #expect(tags.filter { $0 == "loss/train" }.count == 2 && tags.filter { $0 == "accuracy/test" }.count == 2)
         #expect(tags.contains("1.weight") && tags.filter { $0 == "loss/batch" }.count == 10, "300 images in batches of 64, 2 epochs")
-        let hparams = try EventFile.read(try #require(firstEventFile(dir + "/tb/hparams")))
+        let hparams = try EventFile.read(try #require(files(in: dir + "/tb/hparams", containing: "tfevents").first))
         #expect(hparams.contains { $0.values.first?.tag == "_hparams_/session_start_info" })
     }
 
-    func firstEventFile(_ folder: String) -> String? {
-        guard let d = opendir(folder) else { return nil }
-        defer { closedir(d) }
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name.contains("tfevents") { return folder + "/" + name }
-        }
-        return nil
-    }
-
     @Test func resumeRefusesOtherSettings() throws {
-        let dir = temporaryFolder()
+        let dir = temporaryFolder("swifttorch-train")
         try run(["--epochs", "1", "--out", dir, "--model", "mlp"])
         #expect(throws: (any Error).self) { try run(["--epochs", "2", "--out", dir, "--model", "mlp", "--lr", "0.1", "--resume", dir + "/checkpoint.pt"]) }
         do {

@@ -10,6 +10,7 @@ public struct Tensor: Sendable {
 
     init(impl: TensorImpl) { self.impl = impl }
 
+    /// A tensor over existing storage (used by readers that return views of a mapped file).
     package init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType) {
         impl = TensorImpl(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
     }
@@ -123,6 +124,7 @@ func shapeCount(_ shape: [Int]) -> Int {
     return n
 }
 
+/// Row-major strides of a dense tensor of `shape`.
 package func contiguousStrides(_ shape: [Int]) -> [Int] {
     var strides = [Int](repeating: 1, count: shape.count)
     var acc = 1

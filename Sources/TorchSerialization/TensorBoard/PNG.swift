@@ -69,22 +69,6 @@ public enum PNG {
     /// zlib format (header, deflate, Adler-32) at level 6 with the `Z_FILTERED` strategy, as PIL and libpng
     /// deflate filtered rows.
     static func deflate(_ data: [UInt8]) -> [UInt8] {
-        var stream = z_stream()
-        precondition(deflateInit2_(&stream, 6, Z_DEFLATED, MAX_WBITS, 8, Z_FILTERED, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK,
-                     "PNG: zlib deflateInit2 failed")
-        defer { deflateEnd(&stream) }
-        var input = data
-        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(data.count))))
-        let rc = input.withUnsafeMutableBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                stream.next_in = src.baseAddress
-                stream.avail_in = uInt(src.count)
-                stream.next_out = dst.baseAddress
-                stream.avail_out = uInt(dst.count)
-                return CZlib.deflate(&stream, Z_FINISH)
-            }
-        }
-        precondition(rc == Z_STREAM_END, "PNG: zlib deflate failed (\(rc))")
-        return Array(out.prefix(Int(stream.total_out)))
+        Deflate.compress(data, windowBits: MAX_WBITS, level: 6, strategy: Z_FILTERED)
     }
 }

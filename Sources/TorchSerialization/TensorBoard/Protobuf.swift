@@ -127,25 +127,26 @@ enum ProtoReader {
 
     /// Packed (or repeated unpacked) doubles of field `number`.
     static func doubles(_ fields: [ProtoField], _ number: Int) throws -> [Double] {
-        var out: [Double] = []
-        for f in fields where f.number == number {
-            if let d = f.double { out.append(d); continue }
-            guard let b = f.data, b.count % 8 == 0 else { throw Malformed(reason: "field \(number) is not packed doubles") }
-            for k in stride(from: 0, to: b.count, by: 8) {
-                out.append(Double(bitPattern: b[k..<(k + 8)].reversed().reduce(0) { $0 << 8 | UInt64($1) }))
-            }
-        }
-        return out
+        try fixed(fields, number, width: 8) { Double(bitPattern: $0) }
     }
 
     /// Packed (or repeated unpacked) floats of field `number`.
     static func floats(_ fields: [ProtoField], _ number: Int) throws -> [Float] {
-        var out: [Float] = []
+        try fixed(fields, number, width: 4) { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+    }
+
+    /// Little-endian fixed-width values of field `number`, `width` bytes each, whether packed or not.
+    static func fixed<T>(_ fields: [ProtoField], _ number: Int, width: Int, _ make: (UInt64) -> T) throws -> [T] {
+        var out: [T] = []
         for f in fields where f.number == number {
-            if let v = f.float { out.append(v); continue }
-            guard let b = f.data, b.count % 4 == 0 else { throw Malformed(reason: "field \(number) is not packed floats") }
-            for k in stride(from: 0, to: b.count, by: 4) {
-                out.append(Float(bitPattern: b[k..<(k + 4)].reversed().reduce(0) { $0 << 8 | UInt32($1) }))
+            switch f.value {
+            case .fixed64(let v) where width == 8: out.append(make(v))
+            case .fixed32(let v) where width == 4: out.append(make(UInt64(v)))
+            case .bytes(let b) where b.count % width == 0:
+                for k in stride(from: 0, to: b.count, by: width) {
+                    out.append(make(b[k..<(k + width)].reversed().reduce(0) { $0 << 8 | UInt64($1) }))
+                }
+            default: throw Malformed(reason: "field \(number) does not hold \(width)-byte values")
             }
         }
         return out

@@ -45,7 +45,7 @@ public final class SummaryWriter {
     static func hostname() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        return String(cString: buffer)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     /// Local time as `Dec01_19-30-05` (`%b%d_%H-%M-%S`).
@@ -257,17 +257,6 @@ final class EventFileWriter {
         guard let f = file else { return }
         file = nil
         guard fclose(f) == 0 else { throw SerializationError.io(path: path, reason: "close failed: \(FileIO.errnoText())") }
-    }
-}
-
-/// Creates a folder and its parents when missing.
-func makeDirectories(_ path: String) throws {
-    var current = path.hasPrefix("/") ? "" : "."
-    for part in path.split(separator: "/") {
-        current += "/" + part
-        if mkdir(current, 0o755) != 0 && errno != EEXIST {
-            throw SerializationError.io(path: current, reason: "cannot create folder: \(FileIO.errnoText())")
-        }
     }
 }
 
