@@ -315,6 +315,30 @@ import _TestSupport
         #expect(!Tensor([Float(1), 2]).allclose(Tensor([Float(1), 2.1])))
     }
 
+    /// Literal and typed scalar operands of comparisons and compound assignment (no ambiguity, Python-number rules).
+    @Test func scalarOperandsOfComparisonsAndCompoundAssignment() {
+        let i = Tensor([Int64(1), 2, 3])
+        #expect((i .> 2).toArray(of: Bool.self) == [false, false, true])
+        #expect((i .<= 2.5).toArray(of: Bool.self) == [true, true, false])
+        #expect((i .== Int(2)).dtype == .bool)
+        // Integer scalars compare exactly, beyond Double's 53-bit mantissa.
+        let big = Tensor([Int64(1 << 53) + 1])
+        #expect((big .> Int((1 << 53))).toArray(of: Bool.self) == [true])
+        #expect((Tensor([Float(0.5), 1.5]) .>= Float(1)).toArray(of: Bool.self) == [false, true])
+        var c = Tensor([Int64(3), 4])
+        c *= 2
+        c += 1
+        #expect(c.dtype == .int64 && c.toArray(of: Int64.self) == [7, 9])
+        var f = Tensor([Float(1), 2])
+        f *= 2.5
+        f -= Float(0.5)
+        f /= 2
+        #expect(f.dtype == .float32 && f.toArray(of: Float.self) == [1, 2.25])
+        let scale: Double = 4
+        f *= scale
+        #expect(f.toArray(of: Float.self) == [4, 9])
+    }
+
     /// Negative bases: integral exponents are defined (C's pow, as torch.pow), fractional ones give NaN.
     @Test func powOfNegativeBases() {
         let x = Tensor([-2.0, -1.5, 0.0, 3.0])

@@ -59,15 +59,41 @@ extension Tensor {
     /// Pointwise `>=`.
     public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.ge(rhs) }
     /// Pointwise `== scalar`.
-    public static func .== (lhs: Tensor, rhs: Double) -> Tensor { lhs.eq(rhs) }
+    @_disfavoredOverload public static func .== (lhs: Tensor, rhs: Double) -> Tensor { lhs.eq(rhs) }
     /// Pointwise `!= scalar`.
-    public static func .!= (lhs: Tensor, rhs: Double) -> Tensor { lhs.ne(rhs) }
+    @_disfavoredOverload public static func .!= (lhs: Tensor, rhs: Double) -> Tensor { lhs.ne(rhs) }
     /// Pointwise `< scalar`.
-    public static func .< (lhs: Tensor, rhs: Double) -> Tensor { lhs.lt(rhs) }
+    @_disfavoredOverload public static func .< (lhs: Tensor, rhs: Double) -> Tensor { lhs.lt(rhs) }
     /// Pointwise `<= scalar`.
-    public static func .<= (lhs: Tensor, rhs: Double) -> Tensor { lhs.le(rhs) }
+    @_disfavoredOverload public static func .<= (lhs: Tensor, rhs: Double) -> Tensor { lhs.le(rhs) }
     /// Pointwise `> scalar`.
-    public static func .> (lhs: Tensor, rhs: Double) -> Tensor { lhs.gt(rhs) }
+    @_disfavoredOverload public static func .> (lhs: Tensor, rhs: Double) -> Tensor { lhs.gt(rhs) }
     /// Pointwise `>= scalar`.
-    public static func .>= (lhs: Tensor, rhs: Double) -> Tensor { lhs.ge(rhs) }
+    @_disfavoredOverload public static func .>= (lhs: Tensor, rhs: Double) -> Tensor { lhs.ge(rhs) }
+
+    // Integer and `Float` scalars (disfavoured like the arithmetic ones, so `x .> 2` takes the literal path).
+    /// Pointwise `==` against an integer scalar.
+    @_disfavoredOverload public static func .== (lhs: Tensor, rhs: Int) -> Tensor { lhs.eq(Tensor(integerLiteral: rhs)) }
+    /// Pointwise `==` against a `Float` scalar.
+    @_disfavoredOverload public static func .== (lhs: Tensor, rhs: Float) -> Tensor { lhs.eq(Double(rhs)) }
+    /// Pointwise `!=` against an integer scalar.
+    @_disfavoredOverload public static func .!= (lhs: Tensor, rhs: Int) -> Tensor { lhs.ne(Tensor(integerLiteral: rhs)) }
+    /// Pointwise `!=` against a `Float` scalar.
+    @_disfavoredOverload public static func .!= (lhs: Tensor, rhs: Float) -> Tensor { lhs.ne(Double(rhs)) }
+    /// Pointwise `<` against an integer scalar.
+    @_disfavoredOverload public static func .< (lhs: Tensor, rhs: Int) -> Tensor { lhs.lt(Tensor(integerLiteral: rhs)) }
+    /// Pointwise `<` against a `Float` scalar.
+    @_disfavoredOverload public static func .< (lhs: Tensor, rhs: Float) -> Tensor { lhs.lt(Double(rhs)) }
+    /// Pointwise `<=` against an integer scalar.
+    @_disfavoredOverload public static func .<= (lhs: Tensor, rhs: Int) -> Tensor { lhs.le(Tensor(integerLiteral: rhs)) }
+    /// Pointwise `<=` against a `Float` scalar.
+    @_disfavoredOverload public static func .<= (lhs: Tensor, rhs: Float) -> Tensor { lhs.le(Double(rhs)) }
+    /// Pointwise `>` against an integer scalar.
+    @_disfavoredOverload public static func .> (lhs: Tensor, rhs: Int) -> Tensor { lhs.gt(Tensor(integerLiteral: rhs)) }
+    /// Pointwise `>` against a `Float` scalar.
+    @_disfavoredOverload public static func .> (lhs: Tensor, rhs: Float) -> Tensor { lhs.gt(Double(rhs)) }
+    /// Pointwise `>=` against an integer scalar.
+    @_disfavoredOverload public static func .>= (lhs: Tensor, rhs: Int) -> Tensor { lhs.ge(Tensor(integerLiteral: rhs)) }
+    /// Pointwise `>=` against a `Float` scalar.
+    @_disfavoredOverload public static func .>= (lhs: Tensor, rhs: Float) -> Tensor { lhs.ge(Double(rhs)) }
 }

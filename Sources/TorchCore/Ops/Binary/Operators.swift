@@ -81,11 +81,27 @@ extension Tensor {
     /// In-place division (`div_`).
     public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs.div_(rhs) }
     /// In-place scalar addition.
-    public static func += (lhs: inout Tensor, rhs: Double) { lhs.add_(.wrapped(rhs, dtype: .float64)) }
+    @_disfavoredOverload public static func += (lhs: inout Tensor, rhs: Double) { lhs.add_(.wrapped(rhs, dtype: .float64)) }
     /// In-place scalar subtraction.
-    public static func -= (lhs: inout Tensor, rhs: Double) { lhs.sub_(.wrapped(rhs, dtype: .float64)) }
+    @_disfavoredOverload public static func -= (lhs: inout Tensor, rhs: Double) { lhs.sub_(.wrapped(rhs, dtype: .float64)) }
     /// In-place scalar multiplication.
-    public static func *= (lhs: inout Tensor, rhs: Double) { lhs.mul_(.wrapped(rhs, dtype: .float64)) }
+    @_disfavoredOverload public static func *= (lhs: inout Tensor, rhs: Double) { lhs.mul_(.wrapped(rhs, dtype: .float64)) }
     /// In-place scalar division.
-    public static func /= (lhs: inout Tensor, rhs: Double) { lhs.div_(.wrapped(rhs, dtype: .float64)) }
+    @_disfavoredOverload public static func /= (lhs: inout Tensor, rhs: Double) { lhs.div_(.wrapped(rhs, dtype: .float64)) }
+    /// In-place addition of an integer scalar.
+    @_disfavoredOverload public static func += (lhs: inout Tensor, rhs: Int) { lhs.add_(Tensor(integerLiteral: rhs)) }
+    /// In-place subtraction of an integer scalar.
+    @_disfavoredOverload public static func -= (lhs: inout Tensor, rhs: Int) { lhs.sub_(Tensor(integerLiteral: rhs)) }
+    /// In-place multiplication by an integer scalar.
+    @_disfavoredOverload public static func *= (lhs: inout Tensor, rhs: Int) { lhs.mul_(Tensor(integerLiteral: rhs)) }
+    /// In-place division by an integer scalar.
+    @_disfavoredOverload public static func /= (lhs: inout Tensor, rhs: Int) { lhs.div_(Tensor(integerLiteral: rhs)) }
+    /// In-place addition of a `Float` scalar.
+    @_disfavoredOverload public static func += (lhs: inout Tensor, rhs: Float) { lhs += Double(rhs) }
+    /// In-place subtraction of a `Float` scalar.
+    @_disfavoredOverload public static func -= (lhs: inout Tensor, rhs: Float) { lhs -= Double(rhs) }
+    /// In-place multiplication by a `Float` scalar.
+    @_disfavoredOverload public static func *= (lhs: inout Tensor, rhs: Float) { lhs *= Double(rhs) }
+    /// In-place division by a `Float` scalar.
+    @_disfavoredOverload public static func /= (lhs: inout Tensor, rhs: Float) { lhs /= Double(rhs) }
 }
