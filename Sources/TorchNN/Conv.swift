@@ -132,21 +132,46 @@ public enum ConvPaddingMode: Sendable, Equatable {
 
 /// 2-D max pooling (`nn.MaxPool2d`).
 public final class MaxPool2d: Module {
-    let kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int)
+    let kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), ceilMode: Bool
 
     /// Creates the layer.
     /// - Parameters:
     ///   - kernelSize: window size.
     ///   - stride: step (defaults to the window size).
     ///   - padding: implicit −∞ padding.
-    public init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
-        kernel = (kernelSize, kernelSize)
-        self.stride = (stride ?? kernelSize, stride ?? kernelSize)
-        self.padding = (padding, padding)
+    ///   - dilation: spacing of the window's elements.
+    ///   - ceilMode: round the output size up.
+    public init(_ kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
+                ceilMode: Bool = false) {
+        kernel = kernelSize
+        self.stride = stride ?? kernelSize
+        self.padding = padding
+        self.dilation = dilation
+        self.ceilMode = ceilMode
         super.init()
+    }
+
+    /// Creates the layer with square windows.
+    /// - Parameters:
+    ///   - kernelSize: window size.
+    ///   - stride: step (defaults to the window size).
+    ///   - padding: implicit −∞ padding.
+    ///   - dilation: spacing of the window's elements.
+    ///   - ceilMode: round the output size up.
+    public convenience init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false) {
+        self.init((kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding),
+                  dilation: (dilation, dilation), ceilMode: ceilMode)
     }
 
     /// Pools `[N, C, H, W]`.
     /// - Parameter input: the input.
-    public override func forward(_ input: Tensor) -> Tensor { input.maxPool2d(kernel, stride: stride, padding: padding) }
+    public override func forward(_ input: Tensor) -> Tensor {
+        input.maxPool2d(kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+    }
+
+    /// Pools and returns the argmax positions too (`return_indices=True`).
+    /// - Parameter input: the input.
+    public func forwardWithIndices(_ input: Tensor) -> (values: Tensor, indices: Tensor) {
+        input.maxPool2dWithIndices(kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+    }
 }

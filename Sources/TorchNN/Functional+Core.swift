@@ -99,9 +99,24 @@ extension F {
     ///   - stride: the step (the window when nil).
     ///   - padding: implicit −∞ padding.
     ///   - dilation: dilation.
+    ///   - ceilMode: round the output size up.
     public static func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
-                                 dilation: (Int, Int) = (1, 1)) -> Tensor {
-        input.maxPool2d(kernelSize, stride: stride, padding: padding, dilation: dilation)
+                                 dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) -> Tensor {
+        input.maxPool2d(kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+    }
+
+    /// Max pooling that also returns the argmax positions within each plane (`F.max_pool2d(return_indices=True)`).
+    /// - Parameters:
+    ///   - input: the input.
+    ///   - kernelSize: the window.
+    ///   - stride: the step (the window when nil).
+    ///   - padding: implicit −∞ padding.
+    ///   - dilation: dilation.
+    ///   - ceilMode: round the output size up.
+    public static func maxPool2dWithIndices(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil,
+                                            padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
+                                            ceilMode: Bool = false) -> (values: Tensor, indices: Tensor) {
+        input.maxPool2dWithIndices(kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
 
     /// Runs a 2-D pooling on `[N, C, L]` or `[C, L]` as `[N, C, 1, L]`.
@@ -117,9 +132,12 @@ extension F {
     ///   - stride: the step (the window when nil).
     ///   - padding: implicit −∞ padding.
     ///   - dilation: dilation.
-    public static func maxPool1d(_ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1) -> Tensor {
+    ///   - ceilMode: round the output size up.
+    public static func maxPool1d(_ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1,
+                                 ceilMode: Bool = false) -> Tensor {
         pool1d(input, "maxPool1d") {
-            $0.maxPool2d((1, kernelSize), stride: (1, stride ?? kernelSize), padding: (0, padding), dilation: (1, dilation))
+            $0.maxPool2d((1, kernelSize), stride: (1, stride ?? kernelSize), padding: (0, padding), dilation: (1, dilation),
+                         ceilMode: ceilMode)
         }
     }
 

@@ -1,6 +1,7 @@
 #ifndef CTORCHKERNELS_H
 #define CTORCHKERNELS_H
 #include <stddef.h>
+#include <stdint.h>
 
 /* Vectorised float32 kernels for contiguous buffers. Each entry point picks an AVX-512, AVX2+FMA or portable
    implementation at run time (the library itself is built for the baseline target). */
@@ -32,5 +33,9 @@ const char *st_kernel_isa(void);
 /* Forces an implementation ("avx512", "avx2", "portable") on the calling thread, for testing; returns 0 if the
    CPU lacks it. */
 int st_force_isa(const char *name);
+
+/* 2x2 / stride-2 max pooling of one plane (rows of width w) to oh x ow, with PyTorch's rule (a larger value or a
+   NaN takes over, scanning row by row); writes the values and, when idx is not NULL, the argmax as row*w + col. */
+void st_maxpool2x2_f32(const float *plane, ptrdiff_t w, float *out, int64_t *idx, ptrdiff_t oh, ptrdiff_t ow);
 
 #endif

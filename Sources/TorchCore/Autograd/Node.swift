@@ -136,6 +136,10 @@ public struct BackwardContext {
 
     /// The gradient of the first output (zeros are never passed: a single-output node always gets one).
     public var grad: Tensor { grads[0]! }
+
+    /// Whether the `i`-th input of the op has somewhere to send its gradient (it requires grad), so a backward
+    /// can skip the work for inputs that do not (PyTorch's `needs_input_grad`).
+    public func needsInputGrad(_ i: Int) -> Bool { i < node.next.count && node.next[i] != nil }
 }
 
 // MARK: - SavedTensor

@@ -149,7 +149,7 @@ public enum OpRegistry {
         // Linear algebra
         .mm, .bmm, .addmm, .baddbmm, .dot, .outer, .matmulBatched, .matmulVec, .einsum,
         // Convolution and pooling
-        .im2col, .col2im, .conv2d, .maxPool2d,
+        .im2col, .col2im, .conv2d, .maxPool2d, .maxPool2dFast, .maxPool2dCeil,
         // Shape and joining
         .cat, .stack, .repeatOp, .repeatInterleave, .tile, .flip, .roll, .tril, .padConstant, .padReflect,
         .padReplicate, .padCircular, .splitOp, .unbindOp, .squeezeOp,

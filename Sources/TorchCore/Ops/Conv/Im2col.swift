@@ -46,7 +46,7 @@ extension Tensor {
         let (kh, kw) = window.kernel
         let work = dtype == .float64 ? DType.float64 : .float32
         let x = cast(work).contiguous()
-        let out = Tensor.zeros([n, c * kh * kw, oh * ow], dtype: work)
+        let out = Tensor(uninitializedShape: [n, c * kh * kw, oh * ow], dtype: work)
         if work == .float32 { im2colKernel(x, out, window, Float.self) } else { im2colKernel(x, out, window, Double.self) }
         let result = out.cast(dtype)
         if shouldRecord(self) {
@@ -82,31 +82,57 @@ extension Tensor {
 private func im2colKernel<T: FloatingScalar>(_ x: Tensor, _ out: Tensor, _ win: Window2d, _: T.Type) {
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let (oh, ow) = win.outputSize(h, w)
+    let src = UnsafePointer(x.pointer(as: T.self)), dst = out.pointer(as: T.self)
+    let image = c * h * w, rows = c * win.kernel.0 * win.kernel.1, l = oh * ow
+    ThreadPool.parallelFor(n, grain: 1) { range in
+        for b in range { im2colImage(src + b * image, dst + b * rows * l, c, h, w, win) }
+    }
+}
+
+private func col2imKernel<T: FloatingScalar>(_ cols: Tensor, _ out: Tensor, _ win: Window2d, _: T.Type) {
+    let (n, c, h, w) = (out.shape[0], out.shape[1], out.shape[2], out.shape[3])
+    let (oh, ow) = win.outputSize(h, w)
+    let src = UnsafePointer(cols.pointer(as: T.self)), dst = out.pointer(as: T.self)
+    let image = c * h * w, rows = c * win.kernel.0 * win.kernel.1, l = oh * ow
+    // Each image is written by one thread only.
+    ThreadPool.parallelFor(n, grain: 1) { range in
+        for b in range { col2imImage(src + b * rows * l, dst + b * image, c, h, w, win) }
+    }
+}
+
+/// Unfolds one image `[C, H, W]` into its column matrix `[C·kh·kw, L]`, writing every element (zeros where the
+/// window lies in the padding).
+func im2colImage<T: FloatingScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ c: Int, _ h: Int, _ w: Int,
+                                    _ win: Window2d) {
+    let (oh, ow) = win.outputSize(h, w)
     let (kh, kw) = win.kernel
-    let src = x.pointer(as: T.self), dst = out.pointer(as: T.self)
-    let rows = c * kh * kw, l = oh * ow
-    ThreadPool.parallelFor(n * c, grain: 1) { range in
-        for nc in range {
-            let b = nc / c, ch = nc % c
-            let plane = src + nc * h * w
-            for i in 0..<kh {
-                for j in 0..<kw {
-                    let row = (ch * kh + i) * kw + j
-                    let d = dst + (b * rows + row) * l
-                    for y in 0..<oh {
-                        let iy = y * win.stride.0 - win.padding.0 + i * win.dilation.0
-                        if iy < 0 || iy >= h { continue }
-                        let line = plane + iy * w
-                        let o = d + y * ow
-                        let x0 = j * win.dilation.1 - win.padding.1
-                        if win.stride.1 == 1 {
-                            let lo = Swift.max(0, -x0), hi = Swift.min(ow, w - x0)
-                            if lo < hi { for xx in lo..<hi { o[xx] = line[xx + x0] } }
-                        } else {
-                            for xx in 0..<ow {
-                                let ix = xx * win.stride.1 + x0
-                                if ix >= 0 && ix < w { o[xx] = line[ix] }
-                            }
+    let l = oh * ow
+    for ch in 0..<c {
+        let plane = src + ch * h * w
+        for i in 0..<kh {
+            for j in 0..<kw {
+                let d = dst + ((ch * kh + i) * kw + j) * l
+                let x0 = j * win.dilation.1 - win.padding.1
+                for y in 0..<oh {
+                    let o = d + y * ow
+                    let iy = y * win.stride.0 - win.padding.0 + i * win.dilation.0
+                    if iy < 0 || iy >= h {
+                        o.update(repeating: 0, count: ow)
+                        continue
+                    }
+                    let line = plane + iy * w
+                    if win.stride.1 == 1 {
+                        let lo = Swift.min(ow, Swift.max(0, -x0)), hi = Swift.max(lo, Swift.min(ow, w - x0))
+                        // Plain loops: rows are short (a memcpy call per row cost more than the copy).
+                        var xx = 0
+                        while xx < lo { o[xx] = 0; xx += 1 }
+                        let from = line + x0
+                        while xx < hi { o[xx] = from[xx]; xx += 1 }
+                        while xx < ow { o[xx] = 0; xx += 1 }
+                    } else {
+                        for xx in 0..<ow {
+                            let ix = xx * win.stride.1 + x0
+                            o[xx] = ix >= 0 && ix < w ? line[ix] : 0
                         }
                     }
                 }
@@ -115,27 +141,29 @@ private func im2colKernel<T: FloatingScalar>(_ x: Tensor, _ out: Tensor, _ win: 
     }
 }
 
-private func col2imKernel<T: FloatingScalar>(_ cols: Tensor, _ out: Tensor, _ win: Window2d, _: T.Type) {
-    let (n, c, h, w) = (out.shape[0], out.shape[1], out.shape[2], out.shape[3])
+/// Adds one image's column matrix `[C·kh·kw, L]` back into the image `[C, H, W]` (the adjoint of
+/// ``im2colImage(_:_:_:_:_:_:)``); `dst` must be initialised.
+func col2imImage<T: FloatingScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ c: Int, _ h: Int, _ w: Int,
+                                    _ win: Window2d) {
     let (oh, ow) = win.outputSize(h, w)
     let (kh, kw) = win.kernel
-    let src = cols.pointer(as: T.self), dst = out.pointer(as: T.self)
-    let rows = c * kh * kw, l = oh * ow
-    // Each (image, channel) plane is written by one thread only.
-    ThreadPool.parallelFor(n * c, grain: 1) { range in
-        for nc in range {
-            let b = nc / c, ch = nc % c
-            let plane = dst + nc * h * w
-            for i in 0..<kh {
-                for j in 0..<kw {
-                    let row = (ch * kh + i) * kw + j
-                    let s = src + (b * rows + row) * l
-                    for y in 0..<oh {
-                        let iy = y * win.stride.0 - win.padding.0 + i * win.dilation.0
-                        if iy < 0 || iy >= h { continue }
-                        let line = plane + iy * w
-                        let o = s + y * ow
-                        let x0 = j * win.dilation.1 - win.padding.1
+    let l = oh * ow
+    for ch in 0..<c {
+        let plane = dst + ch * h * w
+        for i in 0..<kh {
+            for j in 0..<kw {
+                let s = src + ((ch * kh + i) * kw + j) * l
+                let x0 = j * win.dilation.1 - win.padding.1
+                for y in 0..<oh {
+                    let iy = y * win.stride.0 - win.padding.0 + i * win.dilation.0
+                    if iy < 0 || iy >= h { continue }
+                    let line = plane + iy * w
+                    let o = s + y * ow
+                    if win.stride.1 == 1 {
+                        let lo = Swift.min(ow, Swift.max(0, -x0)), hi = Swift.max(lo, Swift.min(ow, w - x0))
+                        var xx = lo
+                        while xx < hi { line[xx + x0] += o[xx]; xx += 1 }
+                    } else {
                         for xx in 0..<ow {
                             let ix = xx * win.stride.1 + x0
                             if ix >= 0 && ix < w { line[ix] += o[xx] }

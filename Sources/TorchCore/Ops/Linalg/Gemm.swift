@@ -83,6 +83,41 @@ func gemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double = 1, beta: D
     }
 }
 
+/// `c = beta·c + alpha·op(a)·op(b)` on raw row-major buffers of `T` (float32 or float64), on the calling thread.
+/// - Parameters:
+///   - transA: use `aᵀ` (`a` is stored `[k, m]`).
+///   - transB: use `bᵀ` (`b` is stored `[n, k]`).
+///   - m: rows of the result.
+///   - n: columns of the result.
+///   - k: the contracted size.
+///   - a: the left operand and its leading dimension `lda`.
+///   - b: the right operand and its leading dimension `ldb`.
+///   - c: the result and its leading dimension `ldc`.
+func gemmRaw<T: FloatingScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T = 1,
+                                a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                beta: T = 0, c: UnsafeMutablePointer<T>, ldc: Int) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+        return
+    }
+    BlasThreads.pinToOne()
+    let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+    if T.self == Float.self {
+        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), unsafeBitCast(alpha, to: Float.self),
+                    UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), Int32(lda),
+                    UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), Int32(ldb), unsafeBitCast(beta, to: Float.self),
+                    UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), Int32(ldc))
+    } else if T.self == Double.self {
+        cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), unsafeBitCast(alpha, to: Double.self),
+                    UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), Int32(lda),
+                    UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), Int32(ldb), unsafeBitCast(beta, to: Double.self),
+                    UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), Int32(ldc))
+    } else {
+        preconditionFailure("gemm: unsupported element type \(T.self)")
+    }
+}
+
 /// Keeps OpenBLAS on the calling thread (SwiftTorch parallelises GEMMs itself).
 enum BlasThreads {
     private static let pinned: Bool = {

@@ -1,0 +1,142 @@
+import Testing
+@testable import TorchCore
+import _TestSupport
+
+/// The conv2d kernel (per-image columns, GEMMs, own backward) agrees with its composite definition
+/// (`im2col` + `mm`) in values and all three gradients, on 1 and 2 threads, for strided, dilated, grouped,
+/// pointwise, single-image and non-contiguous cases.
+@Suite struct ConvKernelTests {
+    struct Case: CustomStringConvertible, Sendable {
+        let x: [Int], w: [Int]
+        var stride = (1, 1), padding = (0, 0), dilation = (1, 1), groups = 1, bias = true
+        var xNeedsGrad = true, transposedInput = false
+        var description: String { "x\(x) w\(w) s\(stride) p\(padding) d\(dilation) g\(groups)" }
+    }
+
+    static let cases: [Case] = [
+        Case(x: [3, 4, 7, 6], w: [5, 4, 3, 3], padding: (1, 1)),
+        Case(x: [2, 4, 6, 7], w: [6, 2, 3, 2], stride: (2, 1), padding: (1, 0), dilation: (1, 2), groups: 2),
+        Case(x: [3, 5, 4, 4], w: [7, 5, 1, 1], bias: false),
+        Case(x: [1, 16, 20, 20], w: [32, 16, 3, 3], padding: (1, 1)),
+        Case(x: [4, 3, 9, 9], w: [8, 3, 5, 5], stride: (2, 2), padding: (2, 2), xNeedsGrad: false),
+        Case(x: [6, 8, 10, 10], w: [16, 8, 3, 3], padding: (1, 1), transposedInput: true),
+    ]
+
+    @Test(arguments: cases) func matchesComposite(_ c: Case) {
+        GlobalSettings.exclusive {
+            let before = Torch.numThreads
+            defer { Torch.setNumThreads(before) }
+            for threads in [1, 2] {
+                Torch.setNumThreads(threads)
+                for dtype in [DType.float32, .float64] {
+                    check(c, dtype: dtype, threads: threads)
+                }
+            }
+        }
+    }
+
+    func check(_ c: Case, dtype: DType, threads: Int) {
+        let g = Generator(seed: 31)
+        var x = Tensor.randn(c.transposedInput ? [c.x[0], c.x[1], c.x[3], c.x[2]] : c.x, dtype: dtype, generator: g)
+        if c.transposedInput { x = x.transpose(2, 3) }
+        #expect(x.isContiguous == !c.transposedInput)
+        x = x.detach().requiresGrad_(c.xNeedsGrad)
+        let w = Tensor.randn(c.w, dtype: dtype, generator: g).requiresGrad_()
+        let b = c.bias ? Tensor.randn([c.w[0]], dtype: dtype, generator: g).requiresGrad_() : nil
+        let fast = x.conv2d(w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+        let reference = x.conv2dReference(w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+        let tol = dtype == .float64 ? 1e-12 : 2e-5
+        let v = compareClose(fast, reference.detach().toArray(of: Double.self), shape: reference.shape, rtol: tol, atol: tol)
+        #expect(v.isClose, "\(c) \(dtype) T=\(threads) forward: \(v.message)")
+        #expect(fast.gradFn?.name == "Conv2dBackward0")
+        let gy = Tensor.randn(reference.shape, dtype: dtype, generator: g)
+        let inputs = [x, w] + (b.map { [$0] } ?? [])
+        let wanted = c.xNeedsGrad ? inputs : Array(inputs.dropFirst())
+        let gf = Torch.grad(outputs: [fast], inputs: wanted, gradOutputs: [gy])
+        let gr = Torch.grad(outputs: [reference], inputs: wanted, gradOutputs: [gy])
+        for i in wanted.indices {
+            let r = compareClose(gf[i]!, gr[i]!.toArray(of: Double.self), shape: wanted[i].shape, rtol: tol * 10, atol: tol * 10)
+            #expect(r.isClose, "\(c) \(dtype) T=\(threads) gradient \(i): \(r.message)")
+        }
+    }
+
+    /// Half-precision inputs run in float32 and come back in their own dtype, with gradients in it too.
+    @Test func halfPrecision() {
+        let g = Generator(seed: 32)
+        let x = Tensor.randn([2, 3, 5, 5], generator: g), w = Tensor.randn([4, 3, 3, 3], generator: g)
+        for dtype in [DType.float16, .bfloat16] {
+            let xh = x.to(dtype).requiresGrad_(), wh = w.to(dtype).requiresGrad_()
+            let y = xh.conv2d(wh, padding: (1, 1))
+            #expect(y.dtype == dtype)
+            let expected = xh.detach().to(.float32).conv2d(wh.detach().to(.float32), padding: (1, 1))
+            let c = compareClose(y, expected.toArray(of: Double.self), rtol: 2e-2, atol: 5e-2)
+            #expect(c.isClose, "\(dtype): \(c.message)")
+            y.sum().backward()
+            #expect(xh.grad?.dtype == dtype && wh.grad?.dtype == dtype)
+        }
+    }
+}
+
+/// Max pooling: values and indices from PyTorch 2.13 (`F.max_pool2d(..., return_indices=True)`), the fast
+/// 2×2 and in-bounds loops against the general one, and the gradient routed to the argmax.
+@Suite struct MaxPoolKernelTests {
+    @Test func pytorchValuesAndIndices() {
+        let a = Tensor.arange(0, 25, dtype: .float32).reshape([1, 1, 5, 5])
+        let r = a.maxPool2dWithIndices((3, 3), stride: (2, 2), ceilMode: true)
+        #expect(r.values.shape == [1, 1, 2, 2] && r.values.toArray(of: Float.self) == [12, 14, 22, 24])
+        #expect(r.indices.toArray(of: Int64.self) == [12, 14, 22, 24])
+        // A NaN wins, and a later NaN takes over the index (PyTorch's `val > max || isnan(val)`).
+        let n = Tensor([Float(1), .nan, .nan, 0], shape: [1, 1, 2, 2]).maxPool2dWithIndices((2, 2))
+        #expect(n.values.item().isNaN && n.indices.toArray(of: Int64.self) == [2])
+        let b = Tensor.arange(0, 30, dtype: .float32).reshape([1, 1, 5, 6]).flip([-1])
+        let p = b.maxPool2dWithIndices((2, 3), stride: (2, 2), padding: (1, 1), ceilMode: true)
+        #expect(p.values.toArray(of: Float.self) == [5, 4, 2, 0, 17, 16, 14, 12, 29, 28, 26, 24])
+        #expect(p.indices.toArray(of: Int64.self) == [0, 1, 3, 5, 12, 13, 15, 17, 24, 25, 27, 29])
+    }
+
+    /// The fast loops (2×2, any window inside the plane) and the general one (padding, ceil mode) against a
+    /// brute-force scan with PyTorch's rule, NaNs included.
+    @Test(arguments: [((2, 2), (2, 2), (0, 0), false), ((3, 2), (1, 2), (0, 0), false), ((2, 3), (3, 1), (1, 1), true),
+                      ((3, 3), (2, 2), (1, 0), true)])
+    func loopsMatchBruteForce(_ kernel: (Int, Int), _ stride: (Int, Int), _ padding: (Int, Int), _ ceil: Bool) {
+        let (h, w) = (9, 10)
+        let x = Tensor.randn([3, 4, h, w], generator: Generator(seed: 41))
+        x[0, 1, 2, 3] = Tensor(scalar: Float.nan)
+        x[2, 3, 8, 9] = Tensor(scalar: Float.nan)
+        let r = x.maxPool2dWithIndices(kernel, stride: stride, padding: padding, ceilMode: ceil)
+        let (oh, ow) = (r.values.shape[2], r.values.shape[3])
+        let data = x.toArray(of: Float.self)
+        var values: [Float] = [], indices: [Int64] = []
+        for plane in 0..<12 {
+            for y in 0..<oh {
+                for xx in 0..<ow {
+                    var best = -Float.infinity, at = -1
+                    for i in 0..<kernel.0 {
+                        for j in 0..<kernel.1 {
+                            let iy = y * stride.0 - padding.0 + i, ix = xx * stride.1 - padding.1 + j
+                            guard iy >= 0 && iy < h && ix >= 0 && ix < w else { continue }
+                            let v = data[plane * h * w + iy * w + ix]
+                            if at < 0 || v > best || v.isNaN { best = v; at = iy * w + ix }
+                        }
+                    }
+                    values.append(best)
+                    indices.append(Int64(at))
+                }
+            }
+        }
+        #expect(r.values.toArray(of: Float.self).map(\.bitPattern) == values.map(\.bitPattern))
+        #expect(r.indices.toArray(of: Int64.self) == indices)
+        // Without indices (no gradient tracking) the values are the same.
+        #expect(x.maxPool2d(kernel, stride: stride, padding: padding, ceilMode: ceil).toArray(of: Float.self).map(\.bitPattern)
+                == values.map(\.bitPattern))
+    }
+
+    @Test func gradientGoesToTheArgmax() {
+        let x = Tensor.randn([2, 3, 8, 8], dtype: .float64, generator: Generator(seed: 42)).requiresGrad_()
+        let (v, idx) = x.maxPool2dWithIndices((2, 2))
+        let gy = Tensor.randn(v.shape, dtype: .float64, generator: Generator(seed: 43))
+        let g = Torch.grad(outputs: [x.maxPool2d((2, 2))], inputs: [x], gradOutputs: [gy])[0]!
+        let expected = Tensor.zeros([2, 3, 64], dtype: .float64).scatterAdd(2, idx.reshape([2, 3, 16]), gy.reshape([2, 3, 16]))
+        #expect(g.reshape([2, 3, 64]).equal(expected))
+    }
+}
