@@ -9,7 +9,7 @@ import Darwin
 /// `swifttorch bench`: the workloads of `shared/bench/WORKLOADS.md` that TorchCore makes possible, with the
 /// spec's timing protocol and the reference script's options.
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the benchmark workloads of shared/bench/WORKLOADS.md (matmul, linear, ew, red, conv, maxpool, op_overhead, train_mlp, train_cnn).")
+    static let configuration = CommandConfiguration(abstract: "Run the benchmark workloads of shared/bench/WORKLOADS.md (every workload of the spec; memory ones in fresh processes).")
 
     @Option(name: .long, parsing: .upToNextOption, help: "Thread counts to run with.") var threads: [Int] = [1]
     @Option(name: .long, help: "Comma-separated workload id prefixes.") var only: String?
@@ -21,10 +21,12 @@ struct Bench: ParsableCommand {
         let workloads = Workloads.all(quick: quick)
         if list {
             for w in workloads { print(w.id) }
+            for m in MemoryWorkloads.all { print(m.id) }
             return
         }
         let prefixes = only?.split(separator: ",").map(String.init) ?? []
-        let selected = workloads.filter { w in prefixes.isEmpty || prefixes.contains { w.id.hasPrefix($0) } }
+        let chosen = { (id: String) in prefixes.isEmpty || prefixes.contains { id.hasPrefix($0) } }
+        let selected = workloads.filter { chosen($0.id) }
         let protocolConstants = quick ? TimingProtocol.quick : TimingProtocol.full
         for t in threads {
             Torch.setNumThreads(t)
@@ -32,11 +34,11 @@ struct Bench: ParsableCommand {
                 let call = w.make()
                 let samples = protocolConstants.measure(call, inner: w.fixedInner, divisor: w.divisor)
                 let record = w.record(samples: samples, threads: t, protocolConstants: protocolConstants, quick: quick)
-                if json {
-                    print(record.json)
-                } else {
-                    print(record.human)
-                }
+                print(json ? record.json : record.human)
+            }
+            for m in MemoryWorkloads.all where chosen(m.id) {
+                let record = try m.measure(threads: t, quick: quick)
+                print(json ? record.json : record.human)
             }
         }
     }
@@ -94,6 +96,7 @@ struct Workload {
         case millis
         case stepsPerSecond
         case microsPerOp
+        case millisPerBatch
     }
     let id: String
     let unit: Unit
@@ -123,6 +126,7 @@ struct Workload {
         case .gbps(let b): (name, value, higher) = ("GB/s", { b / $0 / 1e9 }, true)
         case .micros: (name, value, higher) = ("us", { $0 * 1e6 }, false)
         case .millis: (name, value, higher) = ("ms", { $0 * 1e3 }, false)
+        case .millisPerBatch: (name, value, higher) = ("ms/batch", { $0 * 1e3 }, false)
         case .stepsPerSecond: (name, value, higher) = ("steps/s", { 1 / $0 }, true)
         case .microsPerOp: (name, value, higher) = (id.hasSuffix("mlp_4_8_1") ? "us/step" : "us/op", { $0 * 1e6 }, false)
         }

@@ -1,6 +1,6 @@
 import Torch
 
-/// The workloads of `shared/bench/WORKLOADS.md` that TorchCore supports (§2.1–2.4, 2.7).
+/// The timed workloads of `shared/bench/WORKLOADS.md` (§2.1–2.11; the memory ones of §2.12 are in `MemoryWorkloads`).
 enum Workloads {
     static func all(quick: Bool) -> [Workload] {
         var w: [Workload] = []
@@ -95,6 +95,7 @@ enum Workloads {
             }
         })
         w += convAndTraining(quick: quick)
+        w += models()
         return w
     }
 
@@ -135,23 +136,7 @@ enum Workloads {
                 x.maxPool2d((2, 2)).backward(gradient: gy)
             }
         })
-        w.append(Workload("train_mlp", .stepsPerSecond) {
-            Torch.manualSeed(0)
-            let model = Sequential {
-                Linear(784, 256)
-                ReLU()
-                Linear(256, 256)
-                ReLU()
-                Linear(256, 10)
-            }
-            let x = Tensor.randn([128, 784]), y = Tensor.randint(0, 10, [128])
-            let opt = SGD(model.parameters(), lr: 0.01, momentum: 0.9)
-            return {
-                opt.zeroGrad()
-                F.crossEntropy(model(x), y).backward()
-                opt.step()
-            }
-        })
+        w.append(Workload("train_mlp", .stepsPerSecond) { trainingStep("mlp") })
         w.append(Workload("train_cnn", .stepsPerSecond) {
             Torch.manualSeed(0)
             let model = Sequential {

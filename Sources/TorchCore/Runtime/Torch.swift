@@ -32,6 +32,11 @@ public enum Torch {
     /// Returns every cached free block to the system.
     public static func emptyCache() { CachingAllocator.shared.emptyCache() }
 
+    /// Bounds the bytes the CPU allocator keeps in free blocks for reuse (2 GiB by default); freed blocks beyond
+    /// it go back to the system.
+    /// - Parameter bytes: the bound (0 disables caching).
+    public static func setMemoryCacheLimit(_ bytes: Int) { CachingAllocator.shared.setLimit(Swift.max(0, bytes)) }
+
     /// The BLAS library in use and its core type (e.g. `OpenBLAS 0.3.21 (Zen)`).
     public static var blasDescription: String {
         #if canImport(CBLAS)

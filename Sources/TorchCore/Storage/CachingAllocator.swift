@@ -45,8 +45,46 @@ final class CachingAllocator: Sendable {
         /// Free lists of blocks up to `smallLimit` bytes, indexed by size / 64 (no hashing on the hot path).
         var small = [[Block]](repeating: [], count: CachingAllocator.smallLimit / 64 + 1)
         var free: [Int: [Block]] = [:]
+        /// The sizes that have cached large blocks, ascending (for best-fit lookups).
+        var sizes: [Int] = []
         var stats = MemoryStats()
         var limit = 2 << 30
+
+        /// Note (best fit): matching only the exact size left the cache holding, for every size a training step
+        /// uses, as many blocks as were ever live at once — more than the step's peak (the transformer workload
+        /// held 85 MiB cached beside a 66 MiB peak). A request may take the smallest cached block of at most twice
+        /// its size instead.
+        func bestFit(_ size: Int) -> Int? {
+            var lo = 0, hi = sizes.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if sizes[mid] < size { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < sizes.count && sizes[lo] <= 2 * size ? sizes[lo] : nil
+        }
+
+        mutating func take(_ size: Int) -> UnsafeMutableRawPointer {
+            let p = free[size]!.removeLast()
+            if free[size]!.isEmpty {
+                free[size] = nil
+                sizes.remove(at: sizes.firstIndex(of: size)!)
+            }
+            return p.pointer
+        }
+
+        mutating func put(_ block: Block, _ size: Int) {
+            if free[size] == nil {
+                free[size] = [block]
+                var lo = 0, hi = sizes.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if sizes[mid] < size { lo = mid + 1 } else { hi = mid }
+                }
+                sizes.insert(size, at: lo)
+            } else {
+                free[size]!.append(block)
+            }
+        }
     }
 
     private let state = Mutex(State())
@@ -61,23 +99,27 @@ final class CachingAllocator: Sendable {
 
     func allocate(_ bytes: Int) -> (UnsafeMutableRawPointer, Int) {
         let size = Self.roundedSize(bytes)
-        let cached: Block? = state.withLock { s -> Block? in
+        let cached: (UnsafeMutableRawPointer, Int)? = state.withLock { s -> (UnsafeMutableRawPointer, Int)? in
             s.stats.allocations += 1
             s.stats.allocatedBytes += size
             if s.stats.allocatedBytes > s.stats.peakAllocatedBytes { s.stats.peakAllocatedBytes = s.stats.allocatedBytes }
             if size <= CachingAllocator.smallLimit, let p = s.small[size / 64].popLast() {
                 s.stats.cachedBytes -= size
                 s.stats.cacheHits += 1
-                return p
+                return (p.pointer, size)
             }
-            if size > CachingAllocator.smallLimit, let p = s.free[size]?.popLast() {
-                s.stats.cachedBytes -= size
+            if size > CachingAllocator.smallLimit, let fit = s.bestFit(size) {
+                // A cached block up to twice the request serves it (its real size travels with it).
+                let p = s.take(fit)
+                s.stats.allocatedBytes += fit - size
+                if s.stats.allocatedBytes > s.stats.peakAllocatedBytes { s.stats.peakAllocatedBytes = s.stats.allocatedBytes }
+                s.stats.cachedBytes -= fit
                 s.stats.cacheHits += 1
-                return p
+                return (p, fit)
             }
             return nil
         }
-        if let cached { return (cached.pointer, size) }
+        if let cached { return cached }
         var p: UnsafeMutableRawPointer? = nil
         let rc = posix_memalign(&p, 64, size)
         precondition(rc == 0 && p != nil, "allocator: out of memory allocating \(size) bytes")
@@ -92,7 +134,7 @@ final class CachingAllocator: Sendable {
                 if size <= CachingAllocator.smallLimit {
                     s.small[size / 64].append(block)
                 } else {
-                    s.free[size, default: []].append(block)
+                    s.put(block, size)
                 }
                 s.stats.cachedBytes += size
                 return true
@@ -112,6 +154,7 @@ final class CachingAllocator: Sendable {
             let all = s.free.values.flatMap { $0 } + s.small.flatMap { $0 }
             s.stats.releasedBlocks += all.count
             s.free = [:]
+            s.sizes = []
             s.small = [[Block]](repeating: [], count: CachingAllocator.smallLimit / 64 + 1)
             s.stats.cachedBytes = 0
             return all
