@@ -1,14 +1,5 @@
 import TorchCore
 
-/// The output length of a pooling window sweep, with PyTorch's ceil-mode rule that the last window must start
-/// inside the input or its left padding.
-func pooledLength(_ size: Int, kernel: Int, stride: Int, padding: Int, ceilMode: Bool) -> Int {
-    let span = size + 2 * padding - kernel
-    var out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
-    if ceilMode && (out - 1) * stride >= size + padding { out -= 1 }
-    return out
-}
-
 /// Adds a batch dimension to an unbatched `[C, H, W]` input and removes it from the result.
 func withBatch(_ input: Tensor, op: String, _ body: (Tensor) -> Tensor) -> Tensor {
     precondition(input.rank == 3 || input.rank == 4, "\(op): expected [C, H, W] or [N, C, H, W], got \(input.shape)")
@@ -33,7 +24,7 @@ extension F {
         precondition(divisorOverride.map { $0 != 0 } ?? true, "avgPool2d: divisorOverride must not be zero")
         return withBatch(input, op: "avgPool2d") { x in
             let size = [x.shape[2], x.shape[3]]
-            let out = (0..<2).map { pooledLength(size[$0], kernel: k[$0], stride: s[$0], padding: p[$0], ceilMode: ceilMode) }
+            let out = (0..<2).map { pooledSize(size[$0], k[$0], s[$0], p[$0], 1, ceilMode) }
             precondition(out.allSatisfy { $0 > 0 }, "avgPool2d: input \(x.shape) is too small for kernel \(k) with padding \(p)")
             let extra: [Int] = (0..<2).map { (axis: Int) -> Int in
                 let needed: Int = (out[axis] - 1) * s[axis] + k[axis]

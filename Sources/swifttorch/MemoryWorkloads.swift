@@ -112,7 +112,6 @@ struct BenchMemoryChild: ParsableCommand {
     func run() throws {
         guard model == "mlp" || model == "transformer" else { throw ValidationError("unknown model \(model)") }
         Torch.setNumThreads(threads)
-        if let limit = getenv("SWIFTTORCH_CACHE_LIMIT").flatMap({ Int(String(cString: $0)) }) { Torch.setMemoryCacheLimit(limit) }
         let baseline = procStatusMiB("VmRSS")
         do {
             // The floor: one tiny step, so lazily initialised parts (thread pool, BLAS) are counted in it.
@@ -124,10 +123,6 @@ struct BenchMemoryChild: ParsableCommand {
         let floor = procStatusMiB("VmRSS")
         let step = Workloads.trainingStep(model)
         for _ in 0..<steps { step() }
-        if getenv("SWIFTTORCH_MEM_DEBUG") != nil {
-            let m = Torch.memoryStats()
-            print("allocated \(m.allocatedBytes >> 20) MiB, peak allocated \(m.peakAllocatedBytes >> 20) MiB, cached \(m.cachedBytes >> 20) MiB")
-        }
         print(procStatusMiB("VmHWM"), baseline, floor, procStatusMiB("VmRSS"))
     }
 }

@@ -55,19 +55,25 @@ final class CachingAllocator: Sendable {
         /// held 85 MiB cached beside a 66 MiB peak). A request may take the smallest cached block of at most twice
         /// its size instead.
         func bestFit(_ size: Int) -> Int? {
+            let i = firstSize(atLeast: size)
+            return i < sizes.count && sizes[i] <= 2 * size ? sizes[i] : nil
+        }
+
+        /// The index of the first cached size ≥ `size` (binary search in `sizes`).
+        func firstSize(atLeast size: Int) -> Int {
             var lo = 0, hi = sizes.count
             while lo < hi {
                 let mid = (lo + hi) / 2
                 if sizes[mid] < size { lo = mid + 1 } else { hi = mid }
             }
-            return lo < sizes.count && sizes[lo] <= 2 * size ? sizes[lo] : nil
+            return lo
         }
 
         mutating func take(_ size: Int) -> UnsafeMutableRawPointer {
             let p = free[size]!.removeLast()
             if free[size]!.isEmpty {
                 free[size] = nil
-                sizes.remove(at: sizes.firstIndex(of: size)!)
+                sizes.remove(at: firstSize(atLeast: size))
             }
             return p.pointer
         }
@@ -75,12 +81,7 @@ final class CachingAllocator: Sendable {
         mutating func put(_ block: Block, _ size: Int) {
             if free[size] == nil {
                 free[size] = [block]
-                var lo = 0, hi = sizes.count
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if sizes[mid] < size { lo = mid + 1 } else { hi = mid }
-                }
-                sizes.insert(size, at: lo)
+                sizes.insert(size, at: firstSize(atLeast: size))
             } else {
                 free[size]!.append(block)
             }

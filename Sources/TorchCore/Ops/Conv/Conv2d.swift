@@ -17,6 +17,10 @@ struct ConvGeometry {
     var kPer: Int { cPer * window.kernel.0 * window.kernel.1 }
     /// Rows of the whole column matrix of one image.
     var rows: Int { c * window.kernel.0 * window.kernel.1 }
+    /// Elements of one input image.
+    var imageIn: Int { c * h * w }
+    /// Elements of one output image.
+    var imageOut: Int { cout * l }
     /// A 1×1 kernel with stride 1 and no padding: the image itself is the column matrix.
     var isPointwise: Bool {
         window.kernel == (1, 1) && window.stride == (1, 1) && window.padding == (0, 0)
@@ -145,24 +149,27 @@ private func imageChunks(_ geo: ConvGeometry) -> Int {
     return flops < 1 << 18 ? 1 : Swift.max(1, Swift.min(Torch.numThreads, geo.n))
 }
 
+/// The column matrix of image `i`: unfolded into `buf`, or the image itself for a pointwise kernel (no `buf`).
+@inline(__always)
+private func imageColumns<T: FloatingScalar>(_ x: UnsafePointer<T>, _ i: Int, _ buf: UnsafeMutablePointer<T>?,
+                                             _ geo: ConvGeometry) -> UnsafePointer<T> {
+    guard let buf else { return x + i * geo.imageIn }
+    im2colImage(x + i * geo.imageIn, buf, geo.c, geo.h, geo.w, geo.window)
+    return UnsafePointer(buf)
+}
+
 private func convForward<T: FloatingScalar>(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ out: Tensor, _ geo: ConvGeometry, _: T.Type) {
     let px = UnsafePointer(x.pointer(as: T.self)), pw = UnsafePointer(w.pointer(as: T.self)), po = out.pointer(as: T.self)
     let pb = b.map { UnsafePointer($0.pointer(as: T.self)) }
-    let l = geo.l, imageIn = geo.c * geo.h * geo.w, imageOut = geo.cout * l
+    let l = geo.l
     let chunks = imageChunks(geo)
     // With fewer images than threads, one image's GEMM is split by output columns instead.
-    let splitColumns = chunks < Torch.numThreads && geo.n < Torch.numThreads && geo.cout * geo.kPer * l >= 1 << 18
+    let splitColumns = geo.n < Torch.numThreads && geo.cout * geo.kPer * l >= 1 << 18
     let scratch = geo.isPointwise ? nil : Tensor(uninitializedShape: [chunks * geo.rows * l], dtype: T.dtype)
     let ps = scratch?.pointer(as: T.self)
     func image(_ i: Int, _ buf: UnsafeMutablePointer<T>?) {
-        let cols: UnsafePointer<T>
-        if let buf {
-            im2colImage(px + i * imageIn, buf, geo.c, geo.h, geo.w, geo.window)
-            cols = UnsafePointer(buf)
-        } else {
-            cols = px + i * imageIn
-        }
-        let y = po + i * imageOut
+        let cols = imageColumns(px, i, buf, geo)
+        let y = po + i * geo.imageOut
         if let pb {
             for co in 0..<geo.cout { (y + co * l).update(repeating: pb[co], count: l) }
         }
@@ -193,7 +200,7 @@ private func convBackward<T: FloatingScalar>(_ gy: Tensor, _ x: Tensor, _ w: Ten
                                              _ geo: ConvGeometry, _: T.Type) {
     let pg = UnsafePointer(gy.pointer(as: T.self)), px = UnsafePointer(x.pointer(as: T.self))
     let pw = UnsafePointer(w.pointer(as: T.self))
-    let l = geo.l, imageIn = geo.c * geo.h * geo.w, imageOut = geo.cout * l
+    let l = geo.l
     if gx == nil && gw == nil { return }
     let chunks = imageChunks(geo)
     let wSize = geo.cout * geo.kPer
@@ -210,15 +217,9 @@ private func convBackward<T: FloatingScalar>(_ gy: Tensor, _ x: Tensor, _ w: Ten
             let colBuf = pcs.map { $0 + ch * geo.rows * l }, gcolBuf = pgs.map { $0 + ch * geo.rows * l }
             var first = true
             for i in (geo.n * ch / chunks)..<(geo.n * (ch + 1) / chunks) {
-                let gyi = pg + i * imageOut
+                let gyi = pg + i * geo.imageOut
                 if let acc {
-                    let cols: UnsafePointer<T>
-                    if let colBuf {
-                        im2colImage(px + i * imageIn, colBuf, geo.c, geo.h, geo.w, geo.window)
-                        cols = UnsafePointer(colBuf)
-                    } else {
-                        cols = px + i * imageIn
-                    }
+                    let cols = imageColumns(px, i, colBuf, geo)
                     for g in 0..<geo.groups {
                         gemmRaw(transA: false, transB: true, m: geo.coutPer, n: geo.kPer, k: l,
                                 a: gyi + g * geo.coutPer * l, lda: l, b: cols + g * geo.kPer * l, ldb: l,
@@ -227,15 +228,15 @@ private func convBackward<T: FloatingScalar>(_ gy: Tensor, _ x: Tensor, _ w: Ten
                     first = false
                 }
                 if let pgx {
-                    let target = gcolBuf ?? (pgx + i * imageIn)
+                    let target = gcolBuf ?? (pgx + i * geo.imageIn)
                     for g in 0..<geo.groups {
                         gemmRaw(transA: true, transB: false, m: geo.kPer, n: l, k: geo.coutPer,
                                 a: pw + g * geo.coutPer * geo.kPer, lda: geo.kPer, b: gyi + g * geo.coutPer * l, ldb: l,
                                 c: target + g * geo.kPer * l, ldc: l)
                     }
                     if let gcolBuf {
-                        let img = pgx + i * imageIn
-                        img.update(repeating: 0, count: imageIn)
+                        let img = pgx + i * geo.imageIn
+                        img.update(repeating: 0, count: geo.imageIn)
                         col2imImage(UnsafePointer(gcolBuf), img, geo.c, geo.h, geo.w, geo.window)
                     }
                 }

@@ -74,7 +74,7 @@ extension Tensor {
 
 /// The output length of a pooling sweep, with PyTorch's ceil-mode rule that the last window must start inside
 /// the input or its left padding.
-func pooledSize(_ size: Int, _ kernel: Int, _ stride: Int, _ padding: Int, _ dilation: Int, _ ceilMode: Bool) -> Int {
+package func pooledSize(_ size: Int, _ kernel: Int, _ stride: Int, _ padding: Int, _ dilation: Int, _ ceilMode: Bool) -> Int {
     let span = size + 2 * padding - dilation * (kernel - 1) - 1
     if span < 0 { return 0 }
     var out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1

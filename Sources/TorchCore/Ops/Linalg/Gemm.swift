@@ -34,32 +34,20 @@ func gemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double = 1, beta: D
         if beta == 0 { out.fillRaw(0) } else { out.mul_(beta) }
         return
     }
-    BlasThreads.pinToOne()
     let A = BlasOperand(a), B = BlasOperand(b)
-    let ta = A.transposed ? CblasTrans : CblasNoTrans
-    let tb = B.transposed ? CblasTrans : CblasNoTrans
     let ldc = out.strides[0]
-    let size = out.dtype.itemSize
-    let pa = UnsafeMutableRawPointer(A.tensor.rawPointer), pb = UnsafeMutableRawPointer(B.tensor.rawPointer)
-    let pc = out.rawPointer
     // One block of C: rows r0..<r1 and columns c0..<c1, with the matching slices of op(A) and op(B).
+    func block<T: FloatingScalar>(_: T.Type, _ r0: Int, _ r1: Int, _ c0: Int, _ c1: Int) {
+        let pa = UnsafePointer(A.tensor.pointer(as: T.self)), pb = UnsafePointer(B.tensor.pointer(as: T.self))
+        gemmRaw(transA: A.transposed, transB: B.transposed, m: r1 - r0, n: c1 - c0, k: k, alpha: T(alpha),
+                a: pa + (A.transposed ? r0 : r0 * A.ld), lda: A.ld, b: pb + (B.transposed ? c0 * B.ld : c0), ldb: B.ld,
+                beta: T(beta), c: out.pointer(as: T.self) + r0 * ldc + c0, ldc: ldc)
+    }
     func block(_ r0: Int, _ r1: Int, _ c0: Int, _ c1: Int) {
-        let aOff = A.transposed ? r0 : r0 * A.ld
-        let bOff = B.transposed ? c0 * B.ld : c0
-        let cOff = r0 * ldc + c0
         switch out.dtype {
-        case .float32:
-            cblas_sgemm(CblasRowMajor, ta, tb, Int32(r1 - r0), Int32(c1 - c0), Int32(k), Float(alpha),
-                        (pa + aOff * size).assumingMemoryBound(to: Float.self), Int32(A.ld),
-                        (pb + bOff * size).assumingMemoryBound(to: Float.self), Int32(B.ld),
-                        Float(beta), (pc + cOff * size).assumingMemoryBound(to: Float.self), Int32(ldc))
-        case .float64:
-            cblas_dgemm(CblasRowMajor, ta, tb, Int32(r1 - r0), Int32(c1 - c0), Int32(k), alpha,
-                        (pa + aOff * size).assumingMemoryBound(to: Double.self), Int32(A.ld),
-                        (pb + bOff * size).assumingMemoryBound(to: Double.self), Int32(B.ld),
-                        beta, (pc + cOff * size).assumingMemoryBound(to: Double.self), Int32(ldc))
-        default:
-            preconditionFailure("gemm: unsupported dtype \(out.dtype)")
+        case .float32: block(Float.self, r0, r1, c0, c1)
+        case .float64: block(Double.self, r0, r1, c0, c1)
+        default: preconditionFailure("gemm: unsupported dtype \(out.dtype)")
         }
     }
     // Note (BLAS threading): OpenBLAS runs single-threaded and SwiftTorch splits large products over its own
