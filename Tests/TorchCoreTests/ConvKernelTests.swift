@@ -4,7 +4,7 @@ import _TestSupport
 
 /// The conv2d kernel (per-image columns, GEMMs, own backward) agrees with its composite definition
 /// (`im2col` + `mm`) in values and all three gradients, on 1 and 2 threads, for strided, dilated, grouped,
-/// pointwise, single-image and non-contiguous cases.
+/// pointwise, single-image and non-contiguous cases (shapes the Winograd path does not take; see WinogradTests).
 @Suite struct ConvKernelTests {
     struct Case: CustomStringConvertible, Sendable {
         let x: [Int], w: [Int]
@@ -17,7 +17,7 @@ import _TestSupport
         Case(x: [3, 4, 7, 6], w: [5, 4, 3, 3], padding: (1, 1)),
         Case(x: [2, 4, 6, 7], w: [6, 2, 3, 2], stride: (2, 1), padding: (1, 0), dilation: (1, 2), groups: 2),
         Case(x: [3, 5, 4, 4], w: [7, 5, 1, 1], bias: false),
-        Case(x: [1, 16, 20, 20], w: [32, 16, 3, 3], padding: (1, 1)),
+        Case(x: [1, 16, 20, 20], w: [32, 16, 3, 2], padding: (1, 1)),  // one image: columns split over threads (3×2: not Winograd)
         Case(x: [4, 3, 9, 9], w: [8, 3, 5, 5], stride: (2, 2), padding: (2, 2), xNeedsGrad: false),
         Case(x: [6, 8, 10, 10], w: [16, 8, 3, 3], padding: (1, 1), transposedInput: true),
     ]
@@ -138,5 +138,43 @@ import _TestSupport
         let g = Torch.grad(outputs: [x.maxPool2d((2, 2))], inputs: [x], gradOutputs: [gy])[0]!
         let expected = Tensor.zeros([2, 3, 64], dtype: .float64).scatterAdd(2, idx.reshape([2, 3, 16]), gy.reshape([2, 3, 16]))
         #expect(g.reshape([2, 3, 64]).equal(expected))
+    }
+}
+
+/// Winograd F(4×4, 3×3) (float32, 3×3, stride 1, ≥ 32 channels): values and all three gradients against the
+/// float64 GEMM convolution of the same numbers, for each padding it takes, odd sizes (partial tiles), one image,
+/// and 1 and 2 threads.
+@Suite struct WinogradTests {
+    static let cases: [([Int], Int, (Int, Int))] = [
+        ([2, 32, 9, 11], 40, (1, 1)), ([3, 36, 8, 8], 32, (0, 0)), ([1, 32, 7, 13], 32, (2, 1)), ([4, 64, 16, 16], 48, (1, 1)),
+    ]
+
+    @Test(arguments: cases) func matchesFloat64(_ xs: [Int], _ k: Int, _ padding: (Int, Int)) {
+        GlobalSettings.exclusive {
+            let before = Torch.numThreads
+            defer { Torch.setNumThreads(before) }
+            let g = Generator(seed: 61)
+            let x64 = Tensor.randn(xs, dtype: .float64, generator: g), w64 = Tensor.randn([k, xs[1], 3, 3], dtype: .float64, generator: g) * 0.2
+            let b64 = Tensor.randn([k], dtype: .float64, generator: g)
+            let y64 = x64.conv2d(w64, bias: b64, padding: padding)
+            let gy64 = Tensor.randn(y64.shape, dtype: .float64, generator: g)
+            let x = x64.to(.float32).requiresGrad_(), w = w64.to(.float32).requiresGrad_(), b = b64.to(.float32).requiresGrad_()
+            let geo = x.convGeometry(w, bias: b, stride: (1, 1), padding: padding, dilation: (1, 1), groups: 1)
+            #expect(Winograd43.applies(geo, .float32))
+            let x64g = x64.requiresGrad_(), w64g = w64.detach().requiresGrad_(), b64g = b64.requiresGrad_()
+            let ref = Torch.grad(outputs: [x64g.conv2d(w64g, bias: b64g, padding: padding)], inputs: [x64g, w64g, b64g], gradOutputs: [gy64])
+            for threads in [1, 2] {
+                Torch.setNumThreads(threads)
+                let y = x.conv2d(w, bias: b, padding: padding)
+                #expect(y.shape == y64.shape)
+                let grads = Torch.grad(outputs: [y], inputs: [x, w, b], gradOutputs: [gy64.to(.float32)])
+                for (name, got, want) in [("y", y, y64), ("dx", grads[0]!, ref[0]!), ("dw", grads[1]!, ref[1]!), ("db", grads[2]!, ref[2]!)] {
+                    // Error relative to the result's scale (max |value|).
+                    let scale = want.abs().max().item()
+                    let err = (got.to(.float64) - want).abs().max().item() / scale
+                    #expect(err < 2e-5, "\(xs) k=\(k) p=\(padding) T=\(threads) \(name): max error \(err) of scale \(scale)")
+                }
+            }
+        }
     }
 }

@@ -38,4 +38,19 @@ int st_force_isa(const char *name);
    NaN takes over, scanning row by row); writes the values and, when idx is not NULL, the argmax as row*w + col. */
 void st_maxpool2x2_f32(const float *plane, ptrdiff_t w, float *out, int64_t *idx, ptrdiff_t oh, ptrdiff_t ow);
 
+/* Winograd F(4x4, 3x3) transforms (see winograd.c for the layouts; xs = distance between the 36 matrices). */
+/* V[36][C][ldp] for tiles t0..t0+count of x [N][C][H][W] with the given padding and th x tw tiles per image. */
+void st_wino43_input(const float *x, float *V, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W, ptrdiff_t padH, ptrdiff_t padW,
+                     ptrdiff_t th, ptrdiff_t tw, ptrdiff_t t0, ptrdiff_t count, ptrdiff_t ldp, ptrdiff_t xs);
+/* y [N][K][OH][OW] (cropped tiles, plus bias[k] when bias is not NULL) from M[36][K][ldp]. */
+void st_wino43_output(const float *M, float *y, const float *bias, ptrdiff_t K, ptrdiff_t OH, ptrdiff_t OW,
+                      ptrdiff_t th, ptrdiff_t tw, ptrdiff_t t0, ptrdiff_t count, ptrdiff_t ldp, ptrdiff_t xs);
+/* dM[36][K][ldp] = A dY A^T for tiles of the output gradient gy [N][K][OH][OW]. */
+void st_wino43_grad_output(const float *gy, float *dM, ptrdiff_t K, ptrdiff_t OH, ptrdiff_t OW, ptrdiff_t th,
+                           ptrdiff_t tw, ptrdiff_t t0, ptrdiff_t count, ptrdiff_t ldp, ptrdiff_t xs);
+/* U[36][K][C] = G w G^T for w [K][C][3][3]; with flip, for the input gradient: w is [C][K][3][3] and rotated. */
+void st_wino43_weights(const float *w, float *U, ptrdiff_t K, ptrdiff_t C, int flip, ptrdiff_t xs);
+/* dw [K][C][3][3] = G^T dU G for dU[36][K][C]. */
+void st_wino43_weight_grad(const float *dU, float *dw, ptrdiff_t K, ptrdiff_t C, ptrdiff_t xs);
+
 #endif

@@ -52,7 +52,16 @@ extension Tensor {
         let work = dtype == .float64 ? DType.float64 : .float32
         let x = cast(work).contiguous(), wt = weight.cast(work).contiguous(), b = bias?.cast(work).contiguous()
         let out = Tensor(uninitializedShape: [geo.n, geo.cout, geo.oh, geo.ow], dtype: work)
-        if work == .float32 { convForward(x, wt, b, out, geo, Float.self) } else { convForward(x, wt, b, out, geo, Double.self) }
+        if Winograd43.applies(geo, work) {
+            let u = Winograd43.filters(wt.pointer(as: Float.self), k: geo.cout, c: geo.c, flip: false)
+            Winograd43.forward(x.pointer(as: Float.self), u.pointer(as: Float.self), bias: b.map { UnsafePointer($0.pointer(as: Float.self)) },
+                               out.pointer(as: Float.self), n: geo.n, c: geo.c, h: geo.h, w: geo.w, k: geo.cout, oh: geo.oh, ow: geo.ow,
+                               padding: geo.window.padding)
+        } else if work == .float32 {
+            convForward(x, wt, b, out, geo, Float.self)
+        } else {
+            convForward(x, wt, b, out, geo, Double.self)
+        }
         let result = work == dtype ? out : out.cast(dtype)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         if shouldRecord(inputs) {
@@ -136,7 +145,23 @@ private func conv2dBackwardFast(_ gy: Tensor, _ x: Tensor, _ w: Tensor, _ geo: C
     let gw = needs.1 ? Tensor(uninitializedShape: w.shape, dtype: work) : nil
     // The bias gradient is a plain (vectorised) reduction over the batch and the positions.
     let gb = needs.2 ? g.sum([0, 2, 3]) : nil
-    if work == .float32 { convBackward(g, xc, wc, gx, gw, geo, Float.self) } else { convBackward(g, xc, wc, gx, gw, geo, Double.self) }
+    if Winograd43.applies(geo, work) {
+        let pg = g.pointer(as: Float.self), px = xc.pointer(as: Float.self), pad = geo.window.padding
+        if let gx {
+            // The input gradient is the convolution of gy with the rotated, transposed filters.
+            let u = Winograd43.filters(wc.pointer(as: Float.self), k: geo.cout, c: geo.c, flip: true)
+            Winograd43.forward(pg, u.pointer(as: Float.self), bias: nil, gx.pointer(as: Float.self), n: geo.n, c: geo.cout,
+                               h: geo.oh, w: geo.ow, k: geo.c, oh: geo.h, ow: geo.w, padding: (2 - pad.0, 2 - pad.1))
+        }
+        if let gw {
+            Winograd43.weightGradient(px, pg, gw.pointer(as: Float.self), n: geo.n, c: geo.c, h: geo.h, w: geo.w, k: geo.cout,
+                                      oh: geo.oh, ow: geo.ow, padding: pad)
+        }
+    } else if work == .float32 {
+        convBackward(g, xc, wc, gx, gw, geo, Float.self)
+    } else {
+        convBackward(g, xc, wc, gx, gw, geo, Double.self)
+    }
     let back = { (t: Tensor?) in t.map { $0.dtype == x.dtype ? $0 : $0.cast(x.dtype) } }
     return hasBias ? [back(gx), back(gw), back(gb)] : [back(gx), back(gw)]
 }
