@@ -87,6 +87,14 @@ static inline float gelu_scalar(float x) {
     return 0.5f * x * (1.0f + erf_scalar(z));
 }
 
+/* d/dx GELU = Φ(x) + x·φ(x), times the incoming gradient (the CDF through erfc in the negative tail). */
+static inline float gelu_grad_scalar(float x, float g) {
+    float z = x * 0.70710678118654752f;
+    float cdf = z < -2.0f ? 0.5f * erfc_nr_scalar(-z) : 0.5f * (1.0f + erf_scalar(z));
+    float pdf = exp_scalar(-0.5f * x * x) * 0.39894228040143268f;
+    return g * (cdf + x * pdf);
+}
+
 static void exp_portable(const float *x, float *y, size_t n) { for (size_t i = 0; i < n; i++) y[i] = exp_scalar(x[i]); }
 static void gelu_portable(const float *x, float *y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = gelu_scalar(x[i]);
@@ -215,6 +223,24 @@ AVX2 static inline __m256 gelu256(__m256 v) {
         y = _mm256_blendv_ps(y, t, tail);
     }
     return y;
+}
+
+AVX2 static inline __m256 gelu_grad256(__m256 v, __m256 g) {
+    __m256 z = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));
+    __m256 cdf = _mm256_fmadd_ps(_mm256_set1_ps(0.5f), erf256(z), _mm256_set1_ps(0.5f));
+    __m256 tail = _mm256_cmp_ps(z, _mm256_set1_ps(-2.0f), _CMP_LT_OQ);
+    if (_mm256_movemask_ps(tail)) {
+        __m256 t = _mm256_mul_ps(_mm256_set1_ps(0.5f), erfc_nr256(_mm256_sub_ps(_mm256_setzero_ps(), z)));
+        cdf = _mm256_blendv_ps(cdf, t, tail);
+    }
+    __m256 pdf = _mm256_mul_ps(exp256(_mm256_mul_ps(_mm256_set1_ps(-0.5f), _mm256_mul_ps(v, v))), _mm256_set1_ps(0.39894228040143268f));
+    return _mm256_mul_ps(g, _mm256_fmadd_ps(v, pdf, cdf));
+}
+
+AVX2 static void gelu_grad_avx2(const float *x, const float *g, float *y, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, gelu_grad256(_mm256_loadu_ps(x + i), _mm256_loadu_ps(g + i)));
+    for (; i < n; i++) y[i] = gelu_grad_scalar(x[i], g[i]);
 }
 
 AVX2 static void exp_avx2(const float *x, float *y, size_t n) {
@@ -464,6 +490,27 @@ AVX512 static void exp_avx512(const float *x, float *y, size_t n) {
         _mm512_mask_storeu_ps(y + i, m, exp512(_mm512_maskz_loadu_ps(m, x + i)));
     }
 }
+AVX512 static inline __m512 gelu_grad512(__m512 v, __m512 g) {
+    __m512 z = _mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f));
+    __m512 cdf = _mm512_fmadd_ps(_mm512_set1_ps(0.5f), erf512(z), _mm512_set1_ps(0.5f));
+    __mmask16 tail = _mm512_cmp_ps_mask(z, _mm512_set1_ps(-2.0f), _CMP_LT_OQ);
+    if (tail) {
+        __m512 t = _mm512_mul_ps(_mm512_set1_ps(0.5f), erfc_nr512(_mm512_sub_ps(_mm512_setzero_ps(), z)));
+        cdf = _mm512_mask_mov_ps(cdf, tail, t);
+    }
+    __m512 pdf = _mm512_mul_ps(exp512(_mm512_mul_ps(_mm512_set1_ps(-0.5f), _mm512_mul_ps(v, v))), _mm512_set1_ps(0.39894228040143268f));
+    return _mm512_mul_ps(g, _mm512_fmadd_ps(v, pdf, cdf));
+}
+
+AVX512 static void gelu_grad_avx512(const float *x, const float *g, float *y, size_t n) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, gelu_grad512(_mm512_loadu_ps(x + i), _mm512_loadu_ps(g + i)));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
+        _mm512_mask_storeu_ps(y + i, m, gelu_grad512(_mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, g + i)));
+    }
+}
+
 AVX512 static void gelu_avx512(const float *x, float *y, size_t n) {
     size_t i = 0;
     for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, gelu512(_mm512_loadu_ps(x + i)));
@@ -577,6 +624,16 @@ void st_gelu_f32(const float *x, float *y, size_t n) {
     }
 #endif
     gelu_portable(x, y, n);
+}
+
+void st_gelu_backward_f32(const float *x, const float *g, float *y, size_t n) {
+#ifdef ST_X86
+    switch (isa()) {
+    case ISA_AVX512: gelu_grad_avx512(x, g, y, n); return;
+    case ISA_AVX2: gelu_grad_avx2(x, g, y, n); return;
+    }
+#endif
+    for (size_t i = 0; i < n; i++) y[i] = gelu_grad_scalar(x[i], g[i]);
 }
 
 void st_sigmoid_f32(const float *x, float *y, size_t n) {

@@ -37,6 +37,13 @@ import _TestSupport
                 #expect(c.isClose, "\(isa) arithmetic case \(i): \(c.message)")
             }
             #expect(Tensor([Float.nan, -1, 2]).relu().toArray(of: Float.self)[0].isNaN)
+            // GELU's gradient (the fused float32 kernel) against float64's composite formula: the CDF carries the
+            // GELU bound above (≤ 1.2e-7 before the factor 0.5), the density exp's 2.5 ulp; times |g| ≤ 7.
+            let xg = (x / 10).requiresGrad_(), x64 = (x / 10).to(.float64).requiresGrad_()
+            let fastGrad = Torch.grad(outputs: [xg.gelu()], inputs: [xg], gradOutputs: [y])[0]!
+            let exactGrad = Torch.grad(outputs: [x64.gelu()], inputs: [x64], gradOutputs: [y.to(.float64)])[0]!
+            let gc = compareClose(fastGrad.to(.float64), exactGrad.toArray(of: Double.self), rtol: 3e-6, atol: 1e-6)
+            #expect(gc.isClose, "\(isa) gelu gradient: \(gc.message)")
             for (i, (fast, exact)) in cases.enumerated() {
                 // exp is compared relatively down to subnormals. GELU's erf is a rational approximation with
                 // |error| <= 7e-8 (plus float32 rounding, ~1.2e-7 in all), clamped at |x/√2| = 4, so

@@ -10,6 +10,8 @@
 void st_exp_f32(const float *x, float *y, size_t n);
 /* y[i] = 0.5 x (1 + erf(x / sqrt 2)) */
 void st_gelu_f32(const float *x, float *y, size_t n);
+/* y[i] = g[i] * (Φ(x[i]) + x[i] φ(x[i])): the gradient of the erf GELU */
+void st_gelu_backward_f32(const float *x, const float *g, float *y, size_t n);
 /* y[i] = 1 / (1 + exp(-x[i])) */
 void st_sigmoid_f32(const float *x, float *y, size_t n);
 /* rows x cols, row-major: y = softmax(x) (log_softmax when log != 0) along each row */

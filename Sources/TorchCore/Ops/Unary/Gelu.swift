@@ -32,6 +32,7 @@ extension Tensor {
         switch approximate {
         case .none:
             return recordUnary("gelu", floatingMap(GeluErfFunction(), self)) { g, x, _ in
+                if let fused = geluBackwardFused(g, x) { return fused }
                 let cdf = (x * 0.707_106_781_186_547_6).erf() * 0.5 + 0.5
                 let pdf = (x * x * -0.5).exp() * 0.398_942_280_401_432_7
                 return g * (cdf + x * pdf)
@@ -45,6 +46,21 @@ extension Tensor {
             }
         }
     }
+}
+
+/// The erf GELU's gradient `g·(Φ(x) + x·φ(x))` in one vectorised pass (float32, no graph of the backward being
+/// recorded); nil where the composite formula has to run (other dtypes, `createGraph`, broadcast gradients).
+/// Its composite form stays the reference (`CompositeReferenceTests`).
+func geluBackwardFused(_ g: Tensor, _ x: Tensor) -> Tensor? {
+    guard !GradMode.isEnabled, x.dtype == .float32, g.dtype == .float32, g.shape == x.shape else { return nil }
+    let xc = x.contiguous(), gc = g.contiguous()
+    let out = Tensor(uninitializedShape: x.shape, dtype: .float32)
+    let px = UnsafePointer(xc.pointer(as: Float.self)), pg = UnsafePointer(gc.pointer(as: Float.self))
+    let po = out.pointer(as: Float.self)
+    ThreadPool.parallelFor(x.count, grain: 1 << 15) { r in
+        st_gelu_backward_f32(px + r.lowerBound, pg + r.lowerBound, po + r.lowerBound, r.count)
+    }
+    return out
 }
 
 /// Elementwise GELU (`torch.nn.functional.gelu`).
