@@ -30,6 +30,25 @@ import _TestSupport
         }
     }
 
+    /// Batched products split over threads by batch element (strided operands read in place) equal one `mm` per
+    /// element, bit for bit, on 1 and 2 threads.
+    @Test func batchedProductsSplitByElement() {
+        GlobalSettings.exclusive {
+            let g = Generator(seed: 23)
+            let a = Tensor.randn([12, 48, 40], generator: g), b = Tensor.randn([12, 48, 40], generator: g)
+            let before = Torch.numThreads
+            defer { Torch.setNumThreads(before) }
+            for threads in [1, 2] {
+                Torch.setNumThreads(threads)
+                for (x, y) in [(a, b.transpose(1, 2)), (a.transpose(1, 2), b), (a.permute(0, 2, 1).contiguous().transpose(1, 2), b.transpose(1, 2))] {
+                    let batched = x.bmm(y)
+                    let each = Tensor.stack((0..<12).map { x[$0].mm(y[$0]) })
+                    #expect(batched.equal(each), "T=\(threads) \(x.shape)·\(y.shape)")
+                }
+            }
+        }
+    }
+
     @Test func concurrentTasks() async {
         let g = Generator(seed: 22)
         let x = Tensor.randn([200_000], generator: g)

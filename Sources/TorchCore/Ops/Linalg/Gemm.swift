@@ -71,6 +71,56 @@ func gemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double = 1, beta: D
     }
 }
 
+/// One 3-D operand of a batched product as BLAS sees each of its matrices (the same strides for every batch
+/// element): pointer, batch stride, transposition and leading dimension; a contiguous copy when neither inner
+/// stride is 1.
+private struct BatchedOperand {
+    let tensor: Tensor
+    let batchStride: Int
+    let transposed: Bool
+    let ld: Int
+
+    init(_ t: Tensor) {
+        let rows = t.shape[1], cols = t.shape[2]
+        if t.strides[2] == 1 && (t.strides[1] >= Swift.max(cols, 1) || rows == 1) {
+            tensor = t; transposed = false; ld = Swift.max(t.strides[1], Swift.max(cols, 1)); batchStride = t.strides[0]
+        } else if t.strides[1] == 1 && (t.strides[2] >= Swift.max(rows, 1) || cols == 1) {
+            tensor = t; transposed = true; ld = Swift.max(t.strides[2], Swift.max(rows, 1)); batchStride = t.strides[0]
+        } else {
+            tensor = t.contiguousCopy(); transposed = false; ld = Swift.max(cols, 1); batchStride = rows * cols
+        }
+    }
+}
+
+/// `out[i] = a[i] @ b[i]` for 3-D float32/float64 `a` [batch, m, k], `b` [batch, k, n] and contiguous `out`
+/// [batch, m, n]. Small products are split over the threads by batch element (one GEMM each); with fewer
+/// elements than threads each product is split by ``gemm(_:_:into:alpha:beta:)`` instead.
+func gemmBatched(_ a: Tensor, _ b: Tensor, into out: Tensor) {
+    let batch = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2]
+    if batch == 0 || m == 0 || n == 0 { return }
+    if batch < Torch.numThreads {
+        for i in 0..<batch { gemm(a.select(0, i), b.select(0, i), into: out.select(0, i)) }
+        return
+    }
+    let A = BatchedOperand(a), B = BatchedOperand(b)
+    func run<T: FloatingScalar>(_: T.Type) {
+        let pa = UnsafePointer(A.tensor.pointer(as: T.self)), pb = UnsafePointer(B.tensor.pointer(as: T.self))
+        let po = out.pointer(as: T.self)
+        let grain = Swift.max(1, (1 << 18) / Swift.max(1, m * n * k))
+        ThreadPool.parallelFor(batch, grain: grain) { r in
+            for i in r {
+                gemmRaw(transA: A.transposed, transB: B.transposed, m: m, n: n, k: k, a: pa + i * A.batchStride, lda: A.ld,
+                        b: pb + i * B.batchStride, ldb: B.ld, c: po + i * m * n, ldc: n)
+            }
+        }
+    }
+    switch out.dtype {
+    case .float32: run(Float.self)
+    case .float64: run(Double.self)
+    default: preconditionFailure("gemmBatched: unsupported dtype \(out.dtype)")
+    }
+}
+
 /// `c = beta·c + alpha·op(a)·op(b)` on raw row-major buffers of `T` (float32 or float64), on the calling thread.
 /// - Parameters:
 ///   - transA: use `aᵀ` (`a` is stored `[k, m]`).

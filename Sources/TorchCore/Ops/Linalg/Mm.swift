@@ -39,9 +39,7 @@ extension Tensor {
             let ct = dt == .float64 ? DType.float64 : .float32
             let a = cast(ct), b = other.cast(ct)
             let r = Tensor(uninitializedShape: [batch, m, n], dtype: ct)
-            for i in 0..<batch {
-                gemm(a.select(0, i).detach(), b.select(0, i).detach(), into: r.select(0, i).detach())
-            }
+            gemmBatched(a.detach(), b.detach(), into: r)
             out = r.cast(dt)
         } else {
             out = Tensor.stack((0..<batch).map { integerMatmul(self.select(0, $0), other.select(0, $0)) }, dim: 0).cast(dt)
