@@ -20,6 +20,10 @@ import _TestSupport
         Case(x: [1, 16, 20, 20], w: [32, 16, 3, 2], padding: (1, 1)),  // one image: columns split over threads (3×2: not Winograd)
         Case(x: [4, 3, 9, 9], w: [8, 3, 5, 5], stride: (2, 2), padding: (2, 2), xNeedsGrad: false),
         Case(x: [6, 8, 10, 10], w: [16, 8, 3, 3], padding: (1, 1), transposedInput: true),
+        // First-layer shapes: one to three input channels, channel counts not a multiple of 4, wide rows.
+        Case(x: [2, 3, 9, 10], w: [6, 3, 3, 3], padding: (1, 1)),
+        Case(x: [3, 1, 12, 11], w: [5, 1, 5, 5], bias: false),
+        Case(x: [2, 2, 5, 70], w: [3, 2, 3, 3], padding: (0, 1), transposedInput: true),
     ]
 
     @Test(arguments: cases) func matchesComposite(_ c: Case) {
