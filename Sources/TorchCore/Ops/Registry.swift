@@ -79,9 +79,14 @@ public struct OpInfo: Sendable {
     public let inputs: [Input]
     /// Calls the op on sample inputs.
     public let call: @Sendable ([Tensor]) -> Tensor
+    /// The element function as a C++ expression, for elementwise primitives that device backends generate
+    /// kernels from (see "Note (elementwise expressions)"); nil for other ops.
+    public let elementwise: ElementwiseExpression?
 
     init(name: String, kind: Kind, dtypes: DTypes, devices: [Device] = [.cpu], differentiable: Bool,
-         deterministic: Bool = true, inputs: [Input], call: @escaping @Sendable ([Tensor]) -> Tensor) {
+         deterministic: Bool = true, elementwise: ElementwiseExpression? = nil, inputs: [Input],
+         call: @escaping @Sendable ([Tensor]) -> Tensor) {
+        self.elementwise = elementwise
         self.name = name
         self.kind = kind
         self.dtypes = dtypes

@@ -119,5 +119,6 @@ extension Tensor {
 
 extension OpInfo {
     static let cloneOp = OpInfo(name: "clone", kind: .unary, dtypes: .all, differentiable: true,
+                                elementwise: ElementwiseExpression("x", integer: "x", boolean: "x"),
                                 inputs: [.init([3, 4], .real)]) { $0[0].clone() }
 }

@@ -35,5 +35,6 @@ public func add(_ a: Tensor, _ b: Tensor) -> Tensor { a.add(b) }
 
 extension OpInfo {
     static let add = OpInfo(name: "add", kind: .binary, dtypes: .numeric, differentiable: true,
+                            elementwise: .binary("a + b", integer: "a + b"),
                             inputs: [.init([3, 4], .real), .init([4], .real)]) { $0[0].add($0[1]) }
 }

@@ -34,5 +34,6 @@ public func atan2(_ a: Tensor, _ b: Tensor) -> Tensor { a.atan2(b) }
 
 extension OpInfo {
     static let atan2 = OpInfo(name: "atan2", kind: .binary, dtypes: .numeric, differentiable: true,
+                            elementwise: .binary("atan2(a, b)"),
                             inputs: [.init([3, 4], .real), .init([4], .nonzero)]) { $0[0].atan2($0[1]) }
 }

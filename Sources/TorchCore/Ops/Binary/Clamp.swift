@@ -28,5 +28,6 @@ extension Tensor {
 
 extension OpInfo {
     static let clamp = OpInfo(name: "clamp", kind: .unary, dtypes: .numeric, differentiable: true,
+                              elementwise: .unary("st_min(st_max(x, p0), p1)", integer: "st_min(st_max(x, p0), p1)", parameters: [-1, 1]),
                               inputs: [.init([3, 4], .kinkfree1)]) { $0[0].clamp(min: -1, max: 1) }
 }

@@ -67,7 +67,9 @@ extension Tensor {
 
 extension OpInfo {
     static let div = OpInfo(name: "div", kind: .binary, dtypes: .numeric, differentiable: true,
+                            elementwise: .binary("a / b"),
                             inputs: [.init([3, 4], .real), .init([4], .nonzero)]) { $0[0].div($0[1]) }
     static let floorDivide = OpInfo(name: "floorDivide", kind: .binary, dtypes: .numeric, differentiable: false,
+                                    elementwise: .binary("floor(a / b)", integer: "st_floordiv(a, b)"),
                                     inputs: [.init([3, 4], .real), .init([4], .nonzero)]) { $0[0].floorDivide($0[1]) }
 }

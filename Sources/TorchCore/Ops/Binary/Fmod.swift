@@ -34,5 +34,6 @@ public func fmod(_ a: Tensor, _ b: Tensor) -> Tensor { a.fmod(b) }
 
 extension OpInfo {
     static let fmod = OpInfo(name: "fmod", kind: .binary, dtypes: .numeric, differentiable: true,
+                            elementwise: .binary("fmod(a, b)", integer: "a % b"),
                             inputs: [.init([3, 4], .real), .init([4], .nonzero)]) { $0[0].fmod($0[1]) }
 }

@@ -35,5 +35,6 @@ public func hypot(_ a: Tensor, _ b: Tensor) -> Tensor { a.hypot(b) }
 
 extension OpInfo {
     static let hypot = OpInfo(name: "hypot", kind: .binary, dtypes: .numeric, differentiable: true,
+                            elementwise: .binary("hypot(a, b)"),
                             inputs: [.init([3, 4], .nonzero), .init([4], .nonzero)]) { $0[0].hypot($0[1]) }
 }

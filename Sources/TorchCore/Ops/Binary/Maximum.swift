@@ -34,5 +34,6 @@ public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor { a.maximum(b) }
 
 extension OpInfo {
     static let maximum = OpInfo(name: "maximum", kind: .binary, dtypes: .numeric, differentiable: true,
+                            elementwise: .binary("st_nanmax(a, b)", integer: "st_max(a, b)"),
                             inputs: [.init([3, 4], .real), .init([4], .real)]) { $0[0].maximum($0[1]) }
 }

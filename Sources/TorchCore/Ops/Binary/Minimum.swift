@@ -34,5 +34,6 @@ public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor { a.minimum(b) }
 
 extension OpInfo {
     static let minimum = OpInfo(name: "minimum", kind: .binary, dtypes: .numeric, differentiable: true,
+                            elementwise: .binary("st_nanmin(a, b)", integer: "st_min(a, b)"),
                             inputs: [.init([3, 4], .real), .init([4], .real)]) { $0[0].minimum($0[1]) }
 }

@@ -35,5 +35,6 @@ public func mul(_ a: Tensor, _ b: Tensor) -> Tensor { a.mul(b) }
 
 extension OpInfo {
     static let mul = OpInfo(name: "mul", kind: .binary, dtypes: .numeric, differentiable: true,
+                            elementwise: .binary("a * b", integer: "a * b"),
                             inputs: [.init([3, 4], .real), .init([4], .real)]) { $0[0].mul($0[1]) }
 }

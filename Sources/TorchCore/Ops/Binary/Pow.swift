@@ -91,7 +91,9 @@ public func pow(_ a: Tensor, _ exponent: Double) -> Tensor { a.pow(exponent) }
 
 extension OpInfo {
     static let pow = OpInfo(name: "pow", kind: .binary, dtypes: .numeric, differentiable: true,
+                            elementwise: .binary("st_pow(a, b)", integer: "st_ipow(a, b)"),
                             inputs: [.init([3, 4], .positive), .init([4], .real)]) { $0[0].pow($0[1]) }
     static let powScalar = OpInfo(name: "pow(scalar)", kind: .unary, dtypes: .numeric, differentiable: true,
+                                  elementwise: .unary("st_pow(x, p0)", parameters: [2.5]),
                                   inputs: [.init([3, 4], .positive)]) { $0[0].pow(2.5) }
 }

@@ -34,5 +34,6 @@ public func remainder(_ a: Tensor, _ b: Tensor) -> Tensor { a.remainder(b) }
 
 extension OpInfo {
     static let remainder = OpInfo(name: "remainder", kind: .binary, dtypes: .numeric, differentiable: true,
+                            elementwise: .binary("st_remainder(a, b)", integer: "st_iremainder(a, b)"),
                             inputs: [.init([3, 4], .real), .init([4], .nonzero)]) { $0[0].remainder($0[1]) }
 }

@@ -35,5 +35,6 @@ public func sub(_ a: Tensor, _ b: Tensor) -> Tensor { a.sub(b) }
 
 extension OpInfo {
     static let sub = OpInfo(name: "sub", kind: .binary, dtypes: .numeric, differentiable: true,
+                            elementwise: .binary("a - b", integer: "a - b"),
                             inputs: [.init([3, 4], .real), .init([4], .real)]) { $0[0].sub($0[1]) }
 }

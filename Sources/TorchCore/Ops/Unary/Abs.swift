@@ -20,5 +20,6 @@ public func abs(_ x: Tensor) -> Tensor { x.abs() }
 
 extension OpInfo {
     static let abs = OpInfo(name: "abs", kind: .unary, dtypes: .numeric, differentiable: true,
+                            elementwise: .unary("fabs(x)", integer: "(x < 0 ? -x : x)"),
                             inputs: [.init([3, 4], .nonzero)]) { $0[0].abs() }
 }

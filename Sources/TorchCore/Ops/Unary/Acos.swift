@@ -19,5 +19,6 @@ public func acos(_ x: Tensor) -> Tensor { x.acos() }
 
 extension OpInfo {
     static let acos = OpInfo(name: "acos", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("acos(x)"),
                             inputs: [.init([3, 4], .unit)]) { $0[0].acos() }
 }

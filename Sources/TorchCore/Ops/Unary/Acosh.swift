@@ -19,5 +19,6 @@ public func acosh(_ x: Tensor) -> Tensor { x.acosh() }
 
 extension OpInfo {
     static let acosh = OpInfo(name: "acosh", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("acosh(x)"),
                             inputs: [.init([3, 4], .aboveOne)]) { $0[0].acosh() }
 }

@@ -19,5 +19,6 @@ public func asin(_ x: Tensor) -> Tensor { x.asin() }
 
 extension OpInfo {
     static let asin = OpInfo(name: "asin", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("asin(x)"),
                             inputs: [.init([3, 4], .unit)]) { $0[0].asin() }
 }

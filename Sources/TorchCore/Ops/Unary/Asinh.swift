@@ -19,5 +19,6 @@ public func asinh(_ x: Tensor) -> Tensor { x.asinh() }
 
 extension OpInfo {
     static let asinh = OpInfo(name: "asinh", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("asinh(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].asinh() }
 }

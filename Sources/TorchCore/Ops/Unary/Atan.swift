@@ -19,5 +19,6 @@ public func atan(_ x: Tensor) -> Tensor { x.atan() }
 
 extension OpInfo {
     static let atan = OpInfo(name: "atan", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("atan(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].atan() }
 }

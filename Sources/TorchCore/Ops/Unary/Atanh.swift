@@ -19,5 +19,6 @@ public func atanh(_ x: Tensor) -> Tensor { x.atanh() }
 
 extension OpInfo {
     static let atanh = OpInfo(name: "atanh", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("atanh(x)"),
                             inputs: [.init([3, 4], .unit)]) { $0[0].atanh() }
 }

@@ -20,5 +20,6 @@ public func ceil(_ x: Tensor) -> Tensor { x.ceil() }
 
 extension OpInfo {
     static let ceil = OpInfo(name: "ceil", kind: .unary, dtypes: .numeric, differentiable: false,
+                            elementwise: .unary("ceil(x)", integer: "x"),
                             inputs: [.init([3, 4], .real)]) { $0[0].ceil() }
 }

@@ -19,5 +19,6 @@ public func cos(_ x: Tensor) -> Tensor { x.cos() }
 
 extension OpInfo {
     static let cos = OpInfo(name: "cos", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("cos(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].cos() }
 }

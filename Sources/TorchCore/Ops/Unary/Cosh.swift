@@ -19,5 +19,6 @@ public func cosh(_ x: Tensor) -> Tensor { x.cosh() }
 
 extension OpInfo {
     static let cosh = OpInfo(name: "cosh", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("cosh(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].cosh() }
 }

@@ -19,5 +19,6 @@ public func erf(_ x: Tensor) -> Tensor { x.erf() }
 
 extension OpInfo {
     static let erf = OpInfo(name: "erf", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("erf(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].erf() }
 }

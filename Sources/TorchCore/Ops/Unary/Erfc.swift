@@ -19,5 +19,6 @@ public func erfc(_ x: Tensor) -> Tensor { x.erfc() }
 
 extension OpInfo {
     static let erfc = OpInfo(name: "erfc", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("erfc(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].erfc() }
 }

@@ -19,5 +19,6 @@ public func erfinv(_ x: Tensor) -> Tensor { x.erfinv() }
 
 extension OpInfo {
     static let erfinv = OpInfo(name: "erfinv", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("erfinv(x)"),
                             inputs: [.init([3, 4], .unit)]) { $0[0].erfinv() }
 }

@@ -21,5 +21,6 @@ public func exp(_ x: Tensor) -> Tensor { x.exp() }
 
 extension OpInfo {
     static let exp = OpInfo(name: "exp", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("exp(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].exp() }
 }

@@ -19,5 +19,6 @@ public func exp2(_ x: Tensor) -> Tensor { x.exp2() }
 
 extension OpInfo {
     static let exp2 = OpInfo(name: "exp2", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("exp2(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].exp2() }
 }

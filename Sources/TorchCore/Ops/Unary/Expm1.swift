@@ -19,5 +19,6 @@ public func expm1(_ x: Tensor) -> Tensor { x.expm1() }
 
 extension OpInfo {
     static let expm1 = OpInfo(name: "expm1", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("expm1(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].expm1() }
 }

@@ -20,5 +20,6 @@ public func floor(_ x: Tensor) -> Tensor { x.floor() }
 
 extension OpInfo {
     static let floor = OpInfo(name: "floor", kind: .unary, dtypes: .numeric, differentiable: false,
+                            elementwise: .unary("floor(x)", integer: "x"),
                             inputs: [.init([3, 4], .real)]) { $0[0].floor() }
 }

@@ -20,5 +20,6 @@ public func frac(_ x: Tensor) -> Tensor { x.frac() }
 
 extension OpInfo {
     static let frac = OpInfo(name: "frac", kind: .unary, dtypes: .numeric, differentiable: true,
+                            elementwise: .unary("x - trunc(x)", integer: "(C)0"),
                             inputs: [.init([3, 4], .real)]) { $0[0].frac() }
 }

@@ -71,7 +71,9 @@ public func gelu(_ x: Tensor, approximate: GeluApproximation = .none) -> Tensor 
 
 extension OpInfo {
     static let gelu = OpInfo(name: "gelu", kind: .unary, dtypes: .floating, differentiable: true,
+                             elementwise: .unary("x * ((C)1 + erf(x * (C)0.7071067811865476)) / (C)2"),
                              inputs: [.init([3, 4], .real)]) { $0[0].gelu() }
     static let geluTanh = OpInfo(name: "gelu(tanh)", kind: .unary, dtypes: .floating, differentiable: true,
+                                 elementwise: .unary("x * ((C)1 + tanh((C)0.7978845608028654 * (x + (C)0.044715 * x * x * x))) / (C)2"),
                                  inputs: [.init([3, 4], .real)]) { $0[0].gelu(approximate: .tanh) }
 }

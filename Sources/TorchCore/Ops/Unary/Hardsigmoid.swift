@@ -19,5 +19,6 @@ public func hardsigmoid(_ x: Tensor) -> Tensor { x.hardsigmoid() }
 
 extension OpInfo {
     static let hardsigmoid = OpInfo(name: "hardsigmoid", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("st_min(st_max(x + (C)3, (C)0), (C)6) / (C)6"),
                             inputs: [.init([3, 4], .kinkfree3)]) { $0[0].hardsigmoid() }
 }

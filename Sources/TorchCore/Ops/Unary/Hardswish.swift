@@ -19,5 +19,6 @@ public func hardswish(_ x: Tensor) -> Tensor { x.hardswish() }
 
 extension OpInfo {
     static let hardswish = OpInfo(name: "hardswish", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("x * st_min(st_max(x + (C)3, (C)0), (C)6) / (C)6"),
                             inputs: [.init([3, 4], .kinkfree3)]) { $0[0].hardswish() }
 }

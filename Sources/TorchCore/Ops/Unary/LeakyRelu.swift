@@ -102,11 +102,15 @@ public func hardtanh(_ x: Tensor, minVal: Double = -1, maxVal: Double = 1) -> Te
 
 extension OpInfo {
     static let leakyRelu = OpInfo(name: "leakyRelu", kind: .unary, dtypes: .floating, differentiable: true,
+                                  elementwise: .unary("(x > 0 ? x : x * p0)", parameters: [0.1]),
                                   inputs: [.init([3, 4], .nonzero)]) { $0[0].leakyRelu(negativeSlope: 0.1) }
     static let elu = OpInfo(name: "elu", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("(x > 0 ? x : p0 * expm1(x))", parameters: [1.5]),
                             inputs: [.init([3, 4], .nonzero)]) { $0[0].elu(alpha: 1.5) }
     static let softplus = OpInfo(name: "softplus", kind: .unary, dtypes: .floating, differentiable: true,
+                                 elementwise: .unary("(x * p0 > p1 ? x : log1p(exp(x * p0)) / p0)", parameters: [2, 20]),
                                  inputs: [.init([3, 4], .real)]) { $0[0].softplus(beta: 2) }
     static let hardtanh = OpInfo(name: "hardtanh", kind: .unary, dtypes: .numeric, differentiable: true,
+                                 elementwise: .unary("st_min(st_max(x, p0), p1)", integer: "st_min(st_max(x, p0), p1)", parameters: [-1, 1]),
                                  inputs: [.init([3, 4], .kinkfree1)]) { $0[0].hardtanh() }
 }

@@ -19,5 +19,6 @@ public func log(_ x: Tensor) -> Tensor { x.log() }
 
 extension OpInfo {
     static let log = OpInfo(name: "log", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("log(x)"),
                             inputs: [.init([3, 4], .positive)]) { $0[0].log() }
 }

@@ -19,5 +19,6 @@ public func log10(_ x: Tensor) -> Tensor { x.log10() }
 
 extension OpInfo {
     static let log10 = OpInfo(name: "log10", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("log10(x)"),
                             inputs: [.init([3, 4], .positive)]) { $0[0].log10() }
 }

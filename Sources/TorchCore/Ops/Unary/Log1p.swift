@@ -19,5 +19,6 @@ public func log1p(_ x: Tensor) -> Tensor { x.log1p() }
 
 extension OpInfo {
     static let log1p = OpInfo(name: "log1p", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("log1p(x)"),
                             inputs: [.init([3, 4], .positive)]) { $0[0].log1p() }
 }

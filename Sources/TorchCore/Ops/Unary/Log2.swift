@@ -19,5 +19,6 @@ public func log2(_ x: Tensor) -> Tensor { x.log2() }
 
 extension OpInfo {
     static let log2 = OpInfo(name: "log2", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("log2(x)"),
                             inputs: [.init([3, 4], .positive)]) { $0[0].log2() }
 }

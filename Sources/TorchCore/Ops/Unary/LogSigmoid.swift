@@ -19,5 +19,6 @@ public func logSigmoid(_ x: Tensor) -> Tensor { x.logSigmoid() }
 
 extension OpInfo {
     static let logSigmoid = OpInfo(name: "logSigmoid", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("st_min(x, (C)0) - log1p(exp(-fabs(x)))"),
                             inputs: [.init([3, 4], .real)]) { $0[0].logSigmoid() }
 }

@@ -19,5 +19,6 @@ public func mish(_ x: Tensor) -> Tensor { x.mish() }
 
 extension OpInfo {
     static let mish = OpInfo(name: "mish", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("x * tanh(x > (C)20 ? x : log1p(exp(x)))"),
                             inputs: [.init([3, 4], .real)]) { $0[0].mish() }
 }

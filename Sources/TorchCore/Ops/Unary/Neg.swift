@@ -20,5 +20,6 @@ public func neg(_ x: Tensor) -> Tensor { x.neg() }
 
 extension OpInfo {
     static let neg = OpInfo(name: "neg", kind: .unary, dtypes: .numeric, differentiable: true,
+                            elementwise: .unary("-x", integer: "-x"),
                             inputs: [.init([3, 4], .real)]) { $0[0].neg() }
 }

@@ -19,5 +19,6 @@ public func reciprocal(_ x: Tensor) -> Tensor { x.reciprocal() }
 
 extension OpInfo {
     static let reciprocal = OpInfo(name: "reciprocal", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("(C)1 / x"),
                             inputs: [.init([3, 4], .nonzero)]) { $0[0].reciprocal() }
 }

@@ -22,5 +22,6 @@ public func relu(_ x: Tensor) -> Tensor { x.relu() }
 
 extension OpInfo {
     static let relu = OpInfo(name: "relu", kind: .unary, dtypes: .numeric, differentiable: true,
+                            elementwise: .unary("(x > 0 ? x : (C)0)", integer: "(x > 0 ? x : (C)0)"),
                             inputs: [.init([3, 4], .nonzero)]) { $0[0].relu() }
 }

@@ -20,5 +20,6 @@ public func relu6(_ x: Tensor) -> Tensor { x.relu6() }
 
 extension OpInfo {
     static let relu6 = OpInfo(name: "relu6", kind: .unary, dtypes: .numeric, differentiable: true,
+                            elementwise: .unary("st_min(st_max(x, (C)0), (C)6)", integer: "st_min(st_max(x, (C)0), (C)6)"),
                             inputs: [.init([3, 4], .kinkfree6)]) { $0[0].relu6() }
 }

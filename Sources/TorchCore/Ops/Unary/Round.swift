@@ -20,5 +20,6 @@ public func round(_ x: Tensor) -> Tensor { x.round() }
 
 extension OpInfo {
     static let round = OpInfo(name: "round", kind: .unary, dtypes: .numeric, differentiable: false,
+                            elementwise: .unary("rint(x)", integer: "x"),
                             inputs: [.init([3, 4], .real)]) { $0[0].round() }
 }

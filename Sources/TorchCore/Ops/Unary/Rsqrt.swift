@@ -19,5 +19,6 @@ public func rsqrt(_ x: Tensor) -> Tensor { x.rsqrt() }
 
 extension OpInfo {
     static let rsqrt = OpInfo(name: "rsqrt", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("(C)1 / sqrt(x)"),
                             inputs: [.init([3, 4], .positive)]) { $0[0].rsqrt() }
 }

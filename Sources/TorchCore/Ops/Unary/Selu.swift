@@ -19,5 +19,6 @@ public func selu(_ x: Tensor) -> Tensor { x.selu() }
 
 extension OpInfo {
     static let selu = OpInfo(name: "selu", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("(x > 0 ? (C)1.0507009873554805 * x : (C)(1.0507009873554805 * 1.6732632423543772) * expm1(x))"),
                             inputs: [.init([3, 4], .nonzero)]) { $0[0].selu() }
 }

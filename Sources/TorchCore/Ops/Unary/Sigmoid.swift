@@ -21,5 +21,6 @@ public func sigmoid(_ x: Tensor) -> Tensor { x.sigmoid() }
 
 extension OpInfo {
     static let sigmoid = OpInfo(name: "sigmoid", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("(C)1 / ((C)1 + exp(-x))"),
                             inputs: [.init([3, 4], .real)]) { $0[0].sigmoid() }
 }

@@ -20,5 +20,6 @@ public func sign(_ x: Tensor) -> Tensor { x.sign() }
 
 extension OpInfo {
     static let sign = OpInfo(name: "sign", kind: .unary, dtypes: .numeric, differentiable: false,
+                            elementwise: .unary("(x > 0 ? (C)1 : (x < 0 ? (C)-1 : (C)0))", integer: "(x > 0 ? (C)1 : (x < 0 ? (C)-1 : (C)0))"),
                             inputs: [.init([3, 4], .nonzero)]) { $0[0].sign() }
 }

@@ -19,5 +19,6 @@ public func silu(_ x: Tensor) -> Tensor { x.silu() }
 
 extension OpInfo {
     static let silu = OpInfo(name: "silu", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("x / ((C)1 + exp(-x))"),
                             inputs: [.init([3, 4], .real)]) { $0[0].silu() }
 }

@@ -19,5 +19,6 @@ public func sin(_ x: Tensor) -> Tensor { x.sin() }
 
 extension OpInfo {
     static let sin = OpInfo(name: "sin", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("sin(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].sin() }
 }

@@ -19,5 +19,6 @@ public func sinh(_ x: Tensor) -> Tensor { x.sinh() }
 
 extension OpInfo {
     static let sinh = OpInfo(name: "sinh", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("sinh(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].sinh() }
 }

@@ -19,5 +19,6 @@ public func sqrt(_ x: Tensor) -> Tensor { x.sqrt() }
 
 extension OpInfo {
     static let sqrt = OpInfo(name: "sqrt", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("sqrt(x)"),
                             inputs: [.init([3, 4], .positive)]) { $0[0].sqrt() }
 }

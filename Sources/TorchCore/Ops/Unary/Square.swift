@@ -20,5 +20,6 @@ public func square(_ x: Tensor) -> Tensor { x.square() }
 
 extension OpInfo {
     static let square = OpInfo(name: "square", kind: .unary, dtypes: .numeric, differentiable: true,
+                            elementwise: .unary("x * x", integer: "x * x"),
                             inputs: [.init([3, 4], .real)]) { $0[0].square() }
 }

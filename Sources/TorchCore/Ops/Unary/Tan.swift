@@ -19,5 +19,6 @@ public func tan(_ x: Tensor) -> Tensor { x.tan() }
 
 extension OpInfo {
     static let tan = OpInfo(name: "tan", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("tan(x)"),
                             inputs: [.init([3, 4], .unit)]) { $0[0].tan() }
 }

@@ -19,5 +19,6 @@ public func tanh(_ x: Tensor) -> Tensor { x.tanh() }
 
 extension OpInfo {
     static let tanh = OpInfo(name: "tanh", kind: .unary, dtypes: .floating, differentiable: true,
+                            elementwise: .unary("tanh(x)"),
                             inputs: [.init([3, 4], .real)]) { $0[0].tanh() }
 }

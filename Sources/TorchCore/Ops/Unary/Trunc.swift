@@ -20,5 +20,6 @@ public func trunc(_ x: Tensor) -> Tensor { x.trunc() }
 
 extension OpInfo {
     static let trunc = OpInfo(name: "trunc", kind: .unary, dtypes: .numeric, differentiable: false,
+                            elementwise: .unary("trunc(x)", integer: "x"),
                             inputs: [.init([3, 4], .real)]) { $0[0].trunc() }
 }
