@@ -43,7 +43,9 @@ let package = Package(
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "TorchSerialization", dependencies: ["TorchCore", "CZlib"]),
-        .target(name: "Torch", dependencies: ["TorchCore", "TorchNN", "TorchOptim", "TorchData", "TorchSerialization"]),
+        // CUDA backend: libcuda, NVRTC and cuBLAS are opened with dlopen at run time, so this builds everywhere.
+        .target(name: "TorchCUDA", dependencies: ["TorchCore"]),
+        .target(name: "Torch", dependencies: ["TorchCore", "TorchNN", "TorchOptim", "TorchData", "TorchSerialization", "TorchCUDA"]),
         .target(name: "_TestSupport", dependencies: ["TorchCore"]),
         .executableTarget(
             name: "swifttorch",

@@ -4,3 +4,4 @@
 @_exported import TorchOptim
 @_exported import TorchData
 @_exported import TorchSerialization
+@_exported import TorchCUDA

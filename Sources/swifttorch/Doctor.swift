@@ -16,7 +16,7 @@ struct Doctor: ParsableCommand {
         print("threads: \(Torch.numThreads)")
         print("vector kernels: \(Torch.vectorISA)")
         print("CPU features: \(cpuFeatures())")
-        print("CUDA driver: \(cudaStatus())")
+        print("CUDA: \(cudaStatus())")
         let stats = Torch.memoryStats()
         print("allocator: \(stats.allocatedBytes) bytes allocated, \(stats.cachedBytes) cached")
     }
@@ -38,16 +38,18 @@ struct Doctor: ParsableCommand {
         return "\(model); " + (present.isEmpty ? "none of \(interesting.joined(separator: " "))" : present.joined(separator: " "))
     }
 
-    /// Whether libcuda can be loaded, and why not.
+    /// Whether the CUDA backend can run, its devices, and where each CUDA library was found or why not.
     func cudaStatus() -> String {
-        for name in ["libcuda.so.1", "libcuda.so"] {
-            if let h = dlopen(name, RTLD_NOW) {
-                dlclose(h)
-                return "found (\(name)); the CUDA backend is not part of this build yet"
+        var lines: [String] = []
+        if CUDA.isAvailable {
+            for i in 0..<CUDA.deviceCount {
+                do { lines.append("available: \(try CUDA.device(i))") } catch { lines.append("device \(i): \(error)") }
             }
+        } else {
+            lines.append("not available (details below)")
         }
-        let err = dlerror().map { String(cString: $0) } ?? "not found"
-        return "not found: \(err)"
+        lines += CUDA.libraryReport.map { "  " + $0 }
+        return lines.joined(separator: "\n")
     }
 }
 

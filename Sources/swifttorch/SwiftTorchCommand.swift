@@ -8,7 +8,7 @@ struct SwiftTorchCommand: ParsableCommand {
         commandName: "swifttorch",
         abstract: "SwiftTorch: PyTorch for Swift.",
         version: Torch.version,
-        subcommands: [Train.self, Demo.self, Doctor.self, Bench.self, Ops.self, Inspect.self, Convert.self, BenchMemoryChild.self],
+        subcommands: [Train.self, Demo.self, Doctor.self, Bench.self, Ops.self, Inspect.self, Convert.self, CUDASelfTestCommand.self, BenchMemoryChild.self],
         defaultSubcommand: Train.self
     )
 }

@@ -1,0 +1,111 @@
+import Testing
+@testable import TorchCUDA
+import TorchCore
+
+/// NVRTC, when this machine has it (CI installs the `nvidia-cuda-nvrtc-cu12` wheel and points
+/// `SWIFTTORCH_CUDA_LIBS` at it); the compile tests report themselves skipped otherwise.
+private let compiler: NVRTC? = try? CUDA.nvrtc()
+private let skipReason: Comment = "NVRTC not found (set SWIFTTORCH_CUDA_LIBS to a folder with libnvrtc.so.12)"
+
+/// Kernel generation from the registry's elementwise expressions, and NVRTC compiling all of it.
+@Suite struct CUDAKernelTests {
+    @Test func dtypeRulesFollowTheCPUKernels() throws {
+        let exp = try #require(OpRegistry.all.first { $0.name == "exp" }?.elementwise)
+        let relu = try #require(OpRegistry.all.first { $0.name == "relu" }?.elementwise)
+        let clone = try #require(OpRegistry.all.first { $0.name == "clone" }?.elementwise)
+        // exp promotes integers to float32 and computes half types in float.
+        let expInt = try #require(ElementwiseKernelSpec(op: "exp", expression: exp, dtype: .int32))
+        #expect(expInt.output == .float32 && expInt.computeType == "float" && expInt.inputs == [.int32])
+        #expect(ElementwiseKernelSpec(op: "exp", expression: exp, dtype: .bfloat16)?.computeType == "float")
+        #expect(ElementwiseKernelSpec(op: "exp", expression: exp, dtype: .float64)?.computeType == "double")
+        #expect(ElementwiseKernelSpec(op: "exp", expression: exp, dtype: .bool) == nil)
+        // relu keeps integer dtypes and computes in them.
+        let reluI64 = try #require(ElementwiseKernelSpec(op: "relu", expression: relu, dtype: .int64))
+        #expect(reluI64.output == .int64 && reluI64.computeType == "long long")
+        #expect(ElementwiseKernelSpec(op: "clone", expression: clone, dtype: .bool)?.output == .bool)
+        // One spec per accepted dtype; `.numeric` ops get nine.
+        let reluOp = try #require(OpRegistry.all.first { $0.name == "relu" })
+        #expect(KernelSource.specs(for: reluOp).count == 9)
+    }
+
+    @Test func symbolsAreCIdentifiers() throws {
+        let op = try #require(OpRegistry.all.first { $0.name == "gelu(tanh)" })
+        let spec = try #require(KernelSource.specs(for: op).first { $0.inputs == [.float16] })
+        #expect(spec.contiguousEntry == "st_gelu_tanh___f16_to_f16_contig")
+        #expect(spec.source.contains("st_f2h((float)(x * ((C)1 + tanh("))
+        let names = KernelSource.registryPrograms.flatMap { $0.specs.map(\.stridedEntry) }
+        #expect(Set(names).count == names.count, "kernel names are unique")
+        #expect(names.allSatisfy { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } })
+    }
+
+    @Test func geometryPacksLikeTheCStruct() {
+        let g = ElementwiseGeometry(shape: [2, 3], strides: [[3, 1], [1, 2], [0, 1]])
+        let w = g.packed
+        #expect(w.count == 41)  // sizeof(st_geometry) = 8·8 + 4·8·8 + 4, padded to 8: 328 bytes
+        #expect(Array(w[0..<2]) == [2, 3] && Array(w[8..<10]) == [3, 1] && Array(w[16..<18]) == [1, 2])
+        #expect(Array(w[24..<26]) == [0, 1] && w[40] == 2)
+    }
+
+    @Test func everyElementwiseOpHasKernels() {
+        let elementwise = OpRegistry.all.filter { $0.kind == .unary || ($0.kind == .binary && $0.name != "where") }
+        let missing = elementwise.filter { $0.elementwise == nil }.map(\.name)
+        #expect(missing.isEmpty, "unary/binary primitives without an expression: \(missing)")
+        #expect(KernelSource.registryPrograms.count == 64)
+    }
+
+    /// Every generated kernel of every op and dtype compiles to PTX; the entry points are in it.
+    @Test(.enabled(if: compiler != nil, skipReason)) func everyGeneratedKernelCompilesToPTX() throws {
+        let nvrtc = try #require(compiler)
+        let arch = nvrtc.supportedArchitectures.contains(90) ? 90 : nvrtc.supportedArchitectures.max() ?? 90
+        var compiled = 0
+        for (op, specs) in KernelSource.registryPrograms {
+            let source = KernelSource.program(specs)
+            do {
+                let ptx = try nvrtc.compile(source, name: "\(op.name).cu", target: .ptx(architecture: arch))
+                let text = String(decoding: ptx.prefix { $0 != 0 }, as: UTF8.self)
+                for s in specs {
+                    #expect(text.contains(".entry \(s.contiguousEntry)("), "\(s.contiguousEntry) missing from the PTX")
+                    #expect(text.contains(".entry \(s.stridedEntry)("), "\(s.stridedEntry) missing from the PTX")
+                }
+                compiled += specs.count
+            } catch {
+                Issue.record("\(op.name): \(error)")
+            }
+        }
+        #expect(compiled == KernelSource.registryPrograms.reduce(0) { $0 + $1.specs.count })
+    }
+
+    /// A device binary for a real architecture (what a GPU whose driver is older than NVRTC loads).
+    @Test(.enabled(if: compiler != nil, skipReason)) func kernelsCompileToCUBIN() throws {
+        let nvrtc = try #require(compiler)
+        let ops = OpRegistry.all.filter { ["add", "gelu", "relu"].contains($0.name) }
+        let specs = ops.flatMap { KernelSource.specs(for: $0) }
+        for arch in [80, 90] where nvrtc.supportedArchitectures.contains(arch) {
+            let cubin = try nvrtc.compile(KernelSource.program(specs), name: "cubin.cu", target: .cubin(architecture: arch))
+            #expect(cubin.count > 1000 && Array(cubin.prefix(4)) == [0x7f, 0x45, 0x4c, 0x46], "a CUBIN is an ELF file")
+        }
+        #expect(nvrtc.target(forDevice: 90) == .cubin(architecture: 90))
+        #expect(nvrtc.target(forDevice: 999) == .ptx(architecture: nvrtc.supportedArchitectures.max() ?? 999))
+    }
+
+    /// A compile error comes back with NVRTC's log, which names the problem.
+    @Test(.enabled(if: compiler != nil, skipReason)) func compileErrorsCarryTheLog() throws {
+        let nvrtc = try #require(compiler)
+        let bad = ElementwiseKernelSpec(op: "bad", expression: .unary("no_such_function(x)"), dtype: .float32)!
+        do {
+            _ = try nvrtc.compile(KernelSource.program([bad]), name: "bad.cu", target: .ptx(architecture: 80))
+            Issue.record("an undefined function compiled")
+        } catch {
+            guard case .nvrtc(let call, _, _, let log) = error else { Issue.record("\(error)"); return }
+            #expect(call.hasPrefix("nvrtcCompileProgram(bad.cu"))
+            #expect(log.contains("no_such_function"), "\(log)")
+        }
+    }
+
+    /// On a GPU: every generated kernel and cuBLAS product against the CPU (also `swifttorch cuda-selftest`).
+    @Test(.enabled(if: CUDA.isAvailable, "no CUDA device: \(CUDA.unavailableReason ?? "")")) func kernelsMatchTheCPUOnTheGPU() throws {
+        let device = try CUDA.device(0)
+        let failures = (CUDASelfTest.elementwise(device: device) + CUDASelfTest.matmul(device: device)).filter { !$0.passed }
+        #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
+    }
+}
