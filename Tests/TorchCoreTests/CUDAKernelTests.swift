@@ -109,3 +109,37 @@ private let skipReason: Comment = "NVRTC not found (set SWIFTTORCH_CUDA_LIBS to 
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
     }
 }
+
+/// The CPU half of the GPU self-test, which runs here: its inputs are valid for every op and dtype (no integer
+/// division by zero, no negative integer powers), the CPU ops return the dtype each kernel writes, and the
+/// comparison catches a wrong element.
+@Suite struct CUDASelfTestCPUTests {
+    @Test func referenceOutputsHaveTheKernelsDtypes() {
+        let g = Generator(seed: 3)
+        var checked = 0
+        for (op, specs) in KernelSource.registryPrograms {
+            for spec in specs {
+                for strided in [false, true] {
+                    let inputs = CUDASelfTest.inputs(op, spec, generator: g, rows: 20, strided: strided)
+                    #expect(inputs.map(\.dtype) == spec.inputs, "\(spec)")
+                    if strided { #expect(!inputs[0].isContiguous, "\(spec): the strided check transposes its first input") }
+                    let out = noGrad { op.call(inputs) }
+                    #expect(out.dtype == spec.output, "\(spec): the CPU op returns \(out.dtype)")
+                    #expect(out.shape == [20, 4], "\(spec)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 2 * 392, "392 kernels (64 ops × their dtypes), each contiguous and strided")
+    }
+
+    @Test func comparisonCatchesAWrongElement() {
+        let e = Tensor([1.0, -2.0, .nan, 4.0])
+        #expect(CUDASelfTest.compare("x", "c", Tensor([1.0, -2.0, .nan, 4.0]), e, rtol: 1e-6).passed)
+        #expect(CUDASelfTest.compare("x", "c", Tensor([1.0, -2.0, .nan, 4.000001]), e, rtol: 1e-6).passed)
+        let bad = CUDASelfTest.compare("x", "c", Tensor([1.0, -2.0, .nan, 4.01]), e, rtol: 1e-6)
+        #expect(!bad.passed && bad.problem?.hasPrefix("element 3:") == true)
+        #expect(!CUDASelfTest.compare("x", "c", Tensor([1.0, -2.0, 0, 4.0]), e, rtol: 1e-6).passed, "a lost NaN fails")
+        #expect(!CUDASelfTest.compare("x", "c", Tensor([1.0, 2.0, .nan, 4.0]), e, rtol: 1e-6, atol: 1e-3).passed)
+    }
+}

@@ -58,6 +58,28 @@ extension CUDADevice {
         return loaded
     }
 
+    /// Compiles the kernels of several specs as one NVRTC program (one compiler start instead of one per spec) and
+    /// caches each; specs already loaded are skipped.
+    /// - Parameter specs: the kernels.
+    public func prepare(_ specs: [ElementwiseKernelSpec]) throws(CUDAError) {
+        let missing = modules.withLock { m in specs.filter { m[$0] == nil } }
+        guard !missing.isEmpty else { return }
+        let compiler = try CUDA.nvrtc()
+        let image = try compiler.compile(KernelSource.program(missing), name: missing[0].op + ".cu",
+                                         target: compiler.target(forDevice: computeCapability))
+        try makeCurrent()
+        var module: DriverAPI.Handle?
+        let loadCode = image.withUnsafeBytes { api.cuModuleLoadData(&module, $0.baseAddress) }
+        try api.check(loadCode, "cuModuleLoadData(\(missing[0].op), \(missing.count) kernels)")
+        for spec in missing {
+            var contiguous: DriverAPI.Handle?, strided: DriverAPI.Handle?
+            try api.check(api.cuModuleGetFunction(&contiguous, module, spec.contiguousEntry), "cuModuleGetFunction(\(spec.contiguousEntry))")
+            try api.check(api.cuModuleGetFunction(&strided, module, spec.stridedEntry), "cuModuleGetFunction(\(spec.stridedEntry))")
+            let loaded = LoadedKernels(module: module, contiguous: contiguous, strided: strided)
+            modules.withLock { $0[spec] = loaded }
+        }
+    }
+
     /// Runs an elementwise kernel over `count` elements, queued on the default stream.
     /// - Parameters:
     ///   - spec: the kernel.
