@@ -19,10 +19,10 @@ extension Tensor {
     /// - Parameter dtype: the target element type.
     public func to(dtype: DType) -> Tensor { to(dtype) }
 
-    /// Moves the tensor to a device. Only the CPU exists in `TorchCore`; other devices need their backend.
+    /// Moves the tensor to a device. Only CPU tensors exist so far; GPU tensors are the next step of `TorchCUDA`.
     /// - Parameter device: the target device.
     public func to(device: Device) -> Tensor {
-        precondition(device == .cpu, "to(device:): device \(device) is not available (no CUDA backend loaded)")
+        precondition(device == .cpu, "to(device:): tensors on \(device) are not supported yet: TorchCUDA has its kernels, allocator and cuBLAS but no GPU tensor storage (docs/cuda.md)")
         return self
     }
 
