@@ -107,7 +107,7 @@ public enum CUDASelfTest {
             for t in cpuInputs { inputs.append((try device.upload(t), t.storageOffset)) }
             let geometry: ElementwiseGeometry? = strided
                 ? ElementwiseGeometry(shape: expected.shape,
-                                      strides: [contiguousStridesOf(expected.shape)] + cpuInputs.map { $0.expand(expected.shape).strides })
+                                      strides: [contiguousStrides(expected.shape)] + cpuInputs.map { $0.expand(expected.shape).strides })
                 : nil
             try device.launch(spec, output: outBuffer, inputs: inputs, count: expected.count, geometry: geometry,
                               parameters: op.elementwise?.sampleParameters ?? [])
@@ -175,17 +175,6 @@ public enum CUDASelfTest {
         }
         return out
     }
-}
-
-/// Row-major strides of a shape.
-func contiguousStridesOf(_ shape: [Int]) -> [Int] {
-    var s = [Int](repeating: 1, count: shape.count)
-    var acc = 1
-    for d in stride(from: shape.count - 1, through: 0, by: -1) {
-        s[d] = acc
-        acc *= shape[d]
-    }
-    return s
 }
 
 // MARK: - Host transfers of whole tensors

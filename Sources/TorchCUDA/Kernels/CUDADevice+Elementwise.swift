@@ -43,19 +43,9 @@ extension CUDADevice {
     /// - Parameter spec: the kernel.
     func kernels(for spec: ElementwiseKernelSpec) throws(CUDAError) -> LoadedKernels {
         if let k = modules.withLock({ $0[spec] }) { return k }
-        let compiler = try CUDA.nvrtc()
-        let image = try compiler.compile(KernelSource.program([spec]), name: spec.symbolStem + ".cu",
-                                         target: compiler.target(forDevice: computeCapability))
-        try makeCurrent()
-        var module: DriverAPI.Handle?
-        let loadCode = image.withUnsafeBytes { api.cuModuleLoadData(&module, $0.baseAddress) }
-        try api.check(loadCode, "cuModuleLoadData(\(spec))")
-        var contiguous: DriverAPI.Handle?, strided: DriverAPI.Handle?
-        try api.check(api.cuModuleGetFunction(&contiguous, module, spec.contiguousEntry), "cuModuleGetFunction(\(spec.contiguousEntry))")
-        try api.check(api.cuModuleGetFunction(&strided, module, spec.stridedEntry), "cuModuleGetFunction(\(spec.stridedEntry))")
-        let loaded = LoadedKernels(module: module, contiguous: contiguous, strided: strided)
-        modules.withLock { $0[spec] = loaded }
-        return loaded
+        try prepare([spec])
+        guard let k = modules.withLock({ $0[spec] }) else { preconditionFailure("prepare did not cache \(spec)") }
+        return k
     }
 
     /// Compiles the kernels of several specs as one NVRTC program (one compiler start instead of one per spec) and
