@@ -52,6 +52,10 @@ private func bitCopy(_ src: Tensor, _ dst: Tensor) {
 /// Copies `src` into `dst` (broadcasting `src`), converting dtypes; the kernel behind `copy_`, `contiguous`
 /// and `to(_:)`.
 func copyElements(from src: Tensor, to dst: Tensor) {
+    if src.device != .cpu || dst.device != .cpu {
+        deviceCopyElements(from: src, to: dst)
+        return
+    }
     if src.dtype == dst.dtype {
         bitCopy(src, dst)
     } else if dst.dtype == .bool {
@@ -86,4 +90,16 @@ struct IdentityKernel<T>: Map1 {
 struct ConstantKernel<T>: Map1 {
     let value: T
     @inline(__always) func callAsFunction(_ a: T) -> T { value }
+}
+
+/// `copyElements` when either side is on a device: the backend copies (and converts, and broadcasts) on the
+/// destination's device; a device source going to the host is first made dense there and downloaded.
+private func deviceCopyElements(from src: Tensor, to dst: Tensor) {
+    let d = dst.device
+    if d == .cpu {
+        copyElements(from: src.transferred(to: .cpu), to: dst)
+        return
+    }
+    let source = src.device == d ? src : src.transferred(to: d)
+    DeviceBackends.require(d, op: "copy_").copy(from: source, to: dst)
 }

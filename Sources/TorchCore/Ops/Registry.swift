@@ -186,7 +186,7 @@ extension OpInfo {
     static let asStridedOp = OpInfo(name: "asStrided", kind: .shape, dtypes: .all, differentiable: true,
                                     inputs: [.init([3, 4], .real)]) { $0[0].contiguous().asStrided([3, 3], [2, 1]) }
     static let advancedIndex = OpInfo(name: "index(tensor)", kind: .indexing, dtypes: .all, differentiable: true,
-                                      inputs: [.init([4, 3], .real)]) { $0[0][Tensor([Int64(2), 0, 2])] }
+                                      inputs: [.init([4, 3], .real)]) { $0[0][Tensor([Int64(2), 0, 2]).to($0[0].device)] }
 }
 
 extension OpRegistry {

@@ -6,7 +6,7 @@ extension Tensor {
     /// - Parameter dtype: the target element type.
     public func to(_ dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
-        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype, device: device)
         copyElements(from: self, to: out)
         if dtype.isFloatingPoint && shouldRecord(self) {
             let srcType = self.dtype
@@ -18,13 +18,6 @@ extension Tensor {
     /// This tensor converted to `dtype` (PyTorch's `.to(dtype=...)`).
     /// - Parameter dtype: the target element type.
     public func to(dtype: DType) -> Tensor { to(dtype) }
-
-    /// Moves the tensor to a device. Only CPU tensors exist so far; GPU tensors are the next step of `TorchCUDA`.
-    /// - Parameter device: the target device.
-    public func to(device: Device) -> Tensor {
-        precondition(device == .cpu, "to(device:): tensors on \(device) are not supported yet: TorchCUDA has its kernels, allocator and cuBLAS but no GPU tensor storage (docs/cuda.md)")
-        return self
-    }
 
     /// A contiguous tensor with the same values: `self` when already contiguous (`contiguous()`).
     public func contiguous() -> Tensor {
@@ -42,7 +35,7 @@ extension Tensor {
 
     /// A contiguous copy that is not recorded.
     func contiguousCopy() -> Tensor {
-        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype, device: device)
         copyElements(from: self, to: out)
         return out
     }
@@ -51,6 +44,7 @@ extension Tensor {
     /// - Parameter type: the Swift type to return.
     public func item<T: TensorScalar>(_ type: T.Type = T.self) -> T {
         precondition(count == 1, "item: a Tensor with \(count) elements cannot be converted to Scalar")
+        if device != .cpu { return transferred(to: .cpu).item(type) }
         if T.isIntegral && !dtype.isFloatingPoint { return T(fromInt64: intElement(at: 0)) }
         return T(fromDouble: element(at: 0))
     }
@@ -61,6 +55,7 @@ extension Tensor {
     /// The elements in row-major order, converted to `T` (`tolist()` flattened).
     /// - Parameter type: the Swift element type.
     public func toArray<T: TensorScalar>(of type: T.Type) -> [T] {
+        if device != .cpu { return transferred(to: .cpu).toArray(of: type) }
         let c = (dtype == T.dtype ? self : self.to(T.dtype)).contiguous()
         if T.self == Int.self || T.self == Bool.self || T.self == Float.self || T.self == Double.self
             || T.self == Int64.self || T.self == Int32.self || T.self == Int16.self || T.self == Int8.self
@@ -76,6 +71,7 @@ extension Tensor {
 
     /// Byte address of the element at a row-major position.
     private func address(ofLinear linear: Int) -> UnsafeMutableRawPointer {
+        precondition(device == .cpu, "internal error: element access to a tensor on \(device)")
         var rem = linear
         var off = 0
         for d in stride(from: rank - 1, through: 0, by: -1) {

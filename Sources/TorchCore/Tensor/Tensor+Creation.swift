@@ -102,9 +102,10 @@ extension Tensor {
     /// - Parameters:
     ///   - shape: the shape.
     ///   - dtype: the element type.
-    public static func empty(_ shape: [Int], dtype: DType = .float32) -> Tensor {
+    ///   - device: where the memory lives.
+    public static func empty(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu) -> Tensor {
         precondition(shape.allSatisfy { $0 >= 0 }, "empty: negative dimension in shape \(shape)")
-        return Tensor(uninitializedShape: shape, dtype: dtype)
+        return Tensor(uninitializedShape: shape, dtype: dtype, device: device)
     }
 
     /// A tensor filled with `value` (`torch.full`).
@@ -112,8 +113,9 @@ extension Tensor {
     ///   - shape: the shape.
     ///   - value: the fill value.
     ///   - dtype: the element type.
-    public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32) -> Tensor {
-        let t = empty(shape, dtype: dtype)
+    ///   - device: where the memory lives.
+    public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32, device: Device = .cpu) -> Tensor {
+        let t = empty(shape, dtype: dtype, device: device)
         t.fillRaw(value)
         return t
     }
@@ -122,35 +124,41 @@ extension Tensor {
     /// - Parameters:
     ///   - shape: the shape.
     ///   - dtype: the element type.
-    public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 0, dtype: dtype) }
+    ///   - device: where the memory lives.
+    public static func zeros(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu) -> Tensor {
+        full(shape, 0, dtype: dtype, device: device)
+    }
 
     /// A tensor of ones (`torch.ones`).
     /// - Parameters:
     ///   - shape: the shape.
     ///   - dtype: the element type.
-    public static func ones(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 1, dtype: dtype) }
+    ///   - device: where the memory lives.
+    public static func ones(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu) -> Tensor {
+        full(shape, 1, dtype: dtype, device: device)
+    }
 
     /// Zeros with the shape and dtype of `other` (`torch.zeros_like`).
     /// - Parameters:
     ///   - other: the tensor whose shape to copy.
     ///   - dtype: the element type (defaults to `other`'s).
-    public static func zerosLike(_ other: Tensor, dtype: DType? = nil) -> Tensor { zeros(other.shape, dtype: dtype ?? other.dtype) }
+    public static func zerosLike(_ other: Tensor, dtype: DType? = nil) -> Tensor { zeros(other.shape, dtype: dtype ?? other.dtype, device: other.device) }
     /// Ones with the shape and dtype of `other` (`torch.ones_like`).
     /// - Parameters:
     ///   - other: the tensor whose shape to copy.
     ///   - dtype: the element type (defaults to `other`'s).
-    public static func onesLike(_ other: Tensor, dtype: DType? = nil) -> Tensor { ones(other.shape, dtype: dtype ?? other.dtype) }
+    public static func onesLike(_ other: Tensor, dtype: DType? = nil) -> Tensor { ones(other.shape, dtype: dtype ?? other.dtype, device: other.device) }
     /// `value` with the shape and dtype of `other` (`torch.full_like`).
     /// - Parameters:
     ///   - other: the tensor whose shape to copy.
     ///   - value: the fill value.
     ///   - dtype: the element type (defaults to `other`'s).
-    public static func fullLike(_ other: Tensor, _ value: Double, dtype: DType? = nil) -> Tensor { full(other.shape, value, dtype: dtype ?? other.dtype) }
+    public static func fullLike(_ other: Tensor, _ value: Double, dtype: DType? = nil) -> Tensor { full(other.shape, value, dtype: dtype ?? other.dtype, device: other.device) }
     /// Uninitialised memory with the shape and dtype of `other` (`torch.empty_like`).
     /// - Parameters:
     ///   - other: the tensor whose shape to copy.
     ///   - dtype: the element type (defaults to `other`'s).
-    public static func emptyLike(_ other: Tensor, dtype: DType? = nil) -> Tensor { empty(other.shape, dtype: dtype ?? other.dtype) }
+    public static func emptyLike(_ other: Tensor, dtype: DType? = nil) -> Tensor { empty(other.shape, dtype: dtype ?? other.dtype, device: other.device) }
 
     /// Values `start, start+step, …` below `end` (`torch.arange`); `int64` unless a float dtype is asked for or
     /// an argument has a fraction.
@@ -209,6 +217,10 @@ extension Tensor {
 
     /// Writes `value` into every element without recording (the kernel of `fill_`).
     func fillRaw(_ value: Double) {
+        if device != .cpu {
+            copyElements(from: Tensor.full([], value, dtype: dtype), to: self)
+            return
+        }
         struct Fill: DTypeVisitor {
             let t: Tensor
             let value: Double

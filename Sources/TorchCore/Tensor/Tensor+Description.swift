@@ -12,12 +12,18 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
 /// Formats tensors like `torch._tensor_str`: 4 decimals, scientific notation for wide ranges, integers shown
 /// as `1.`, lines wrapped at 80 columns, and large tensors summarised with `...`.
 struct TensorFormatter {
+    /// The values to print (a host copy of a device tensor).
     let tensor: Tensor
+    /// The tensor as given (its device and autograd state).
+    let original: Tensor
     static let threshold = 1000
     static let edgeItems = 3
     static let lineWidth = 80
 
-    init(_ t: Tensor) { tensor = t }
+    init(_ t: Tensor) {
+        original = t
+        tensor = t.device == .cpu ? t : t.detach().transferred(to: .cpu)
+    }
 
     func render() -> String {
         let t = tensor
@@ -41,10 +47,11 @@ struct TensorFormatter {
             }
             body = formatLevel(dim: 0, offset: 0, indent: prefix.count, summarize: summarize, fmt: fmt)
         }
+        if original.device != .cpu { suffixes.append("device='\(original.device)'") }
         if ![DType.float32, .int64, .bool].contains(t.dtype) { suffixes.append("dtype=\(t.dtype)") }
-        if let fn = t.gradFn {
+        if let fn = original.gradFn {
             suffixes.append("grad_fn=<\(fn.name)>")
-        } else if t.requiresGrad {
+        } else if original.requiresGrad {
             suffixes.append("requires_grad=True")
         }
         return prefix + body + suffixes.map { ", " + $0 }.joined() + ")"

@@ -60,10 +60,10 @@ extension Tensor {
 
     /// Uniform values like `other` (`torch.rand_like`).
     /// - Parameter other: the tensor whose shape and dtype to copy.
-    public static func randLike(_ other: Tensor) -> Tensor { rand(other.shape, dtype: other.dtype) }
+    public static func randLike(_ other: Tensor) -> Tensor { rand(other.shape, dtype: other.dtype).transferred(to: other.device) }
     /// Normal values like `other` (`torch.randn_like`).
     /// - Parameter other: the tensor whose shape and dtype to copy.
-    public static func randnLike(_ other: Tensor) -> Tensor { randn(other.shape, dtype: other.dtype) }
+    public static func randnLike(_ other: Tensor) -> Tensor { randn(other.shape, dtype: other.dtype).transferred(to: other.device) }
 
     /// Draws 1 with probability given by each element of `self` (`torch.bernoulli`).
     /// - Parameter generator: the generator (the default one when nil).
@@ -73,6 +73,7 @@ extension Tensor {
         precondition(p.allSatisfy { $0 >= 0 && $0 <= 1 }, "bernoulli: all elements of input must be in [0, 1]")
         let u = g.uniform(p.count)
         return Tensor.fromDoubles(zip(u, p).map { $0 < $1 ? 1 : 0 }, shape: shape, dtype: dtype.isFloatingPoint ? dtype : .float32)
+            .transferred(to: device)
     }
 
     /// Draws `numSamples` category indices per row from the (unnormalised) weights in `self`
@@ -106,7 +107,7 @@ extension Tensor {
                 if !replacement { weights[pick] = 0 }
             }
         }
-        return Tensor(out, shape: rank == 1 ? [numSamples] : [rows, numSamples])
+        return Tensor(out, shape: rank == 1 ? [numSamples] : [rows, numSamples]).transferred(to: device)
     }
 
     /// Fills with normal values in place (`normal_`).

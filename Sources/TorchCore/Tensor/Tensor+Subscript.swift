@@ -97,7 +97,8 @@ extension Tensor {
         let (view, advanced) = basicIndex(indices)
         if advanced.isEmpty { return view }
         let (positions, resultShape) = advancedPositions(view.shape, advanced)
-        return view.reshape([-1]).indexSelect(0, positions).reshape(resultShape)
+        // Index tensors may live on the CPU for a device tensor, as in PyTorch: the positions go to its device.
+        return view.reshape([-1]).indexSelect(0, positions.transferred(to: view.device)).reshape(resultShape)
     }
 
     /// Writes `value` (broadcast) at the positions the entries select.
@@ -112,7 +113,7 @@ extension Tensor {
         }
         let (positions, resultShape) = advancedPositions(view.shape, advanced)
         let v = value.to(dtype).expand(resultShape).reshape([-1])
-        let updated = view.reshape([-1]).scatter(0, positions, v)
+        let updated = view.reshape([-1]).scatter(0, positions.transferred(to: view.device), v)
         view.copy_(updated.reshape(view.shape))
     }
 

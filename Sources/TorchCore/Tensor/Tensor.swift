@@ -15,16 +15,17 @@ public struct Tensor: Sendable {
         impl = TensorImpl(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
     }
 
-    /// A new contiguous tensor with uninitialised memory.
-    init(uninitializedShape shape: [Int], dtype: DType) {
+    /// A new contiguous tensor with uninitialised memory on `device`.
+    init(uninitializedShape shape: [Int], dtype: DType, device: Device = .cpu) {
         let n = shapeCount(shape)
-        let storage = Storage(byteCount: n * dtype.itemSize)
+        let storage = Storage(byteCount: n * dtype.itemSize, device: device)
         impl = TensorImpl(storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0, dtype: dtype)
     }
 
-    /// A new contiguous tensor shaped like `like` (a contiguous tensor), sharing its shape and stride arrays.
+    /// A new contiguous tensor shaped like `like` (a contiguous tensor) on its device, sharing its shape and stride
+    /// arrays.
     init(uninitializedLike like: Tensor, dtype: DType) {
-        let storage = Storage(byteCount: like.count * dtype.itemSize)
+        let storage = Storage(byteCount: like.count * dtype.itemSize, device: like.device)
         impl = TensorImpl(storage: storage, shape: like.impl.shape, strides: like.impl.strides, offset: 0, dtype: dtype)
     }
 
@@ -39,7 +40,9 @@ public struct Tensor: Sendable {
     /// The element type.
     public var dtype: DType { impl.dtype }
     /// The device holding the memory.
-    public var device: Device { .cpu }
+    public var device: Device { impl.storage.device }
+    /// True when the tensor lives on a CUDA device (`is_cuda`).
+    public var isCUDA: Bool { impl.storage.device != .cpu }
     /// Number of dimensions (`dim()`).
     public var rank: Int { impl.shape.count }
     /// Number of dimensions (`dim()`), PyTorch's name.
@@ -61,8 +64,16 @@ public struct Tensor: Sendable {
     /// True when this is a floating-point tensor.
     public var isFloatingPoint: Bool { dtype.isFloatingPoint }
 
-    /// Pointer to the first element (storage offset applied).
-    var rawPointer: UnsafeMutableRawPointer { impl.storage.data + impl.offset * impl.dtype.itemSize }
+    /// Pointer to the first element (storage offset applied), for CPU kernels: device memory stops with a message
+    /// (an op reached a CPU kernel without its device dispatch; see "Note (device dispatch)").
+    var rawPointer: UnsafeMutableRawPointer {
+        precondition(impl.storage.device == .cpu,
+                     "internal error: a CPU kernel was given a tensor on \(impl.storage.device) (shape \(impl.shape), \(impl.dtype)); the op lacks its device dispatch")
+        return impl.storage.data + impl.offset * impl.dtype.itemSize
+    }
+
+    /// The device address of the first element (storage offset applied), for device backends.
+    public var deviceAddress: UInt64 { UInt64(UInt(bitPattern: impl.storage.data)) + UInt64(impl.offset * impl.dtype.itemSize) }
 
     /// Typed pointer to the first element. The caller guarantees `T` matches `dtype`.
     func pointer<T>(as type: T.Type) -> UnsafeMutablePointer<T> {
@@ -158,7 +169,7 @@ public func broadcastShapes(_ a: [Int], _ b: [Int], op: String = "broadcast") ->
 }
 
 /// Strides of `t` viewed as broadcast to `shape` (0 on broadcast dimensions).
-func broadcastStrides(_ shape: [Int], _ tshape: [Int], _ tstrides: [Int]) -> [Int] {
+package func broadcastStrides(_ shape: [Int], _ tshape: [Int], _ tstrides: [Int]) -> [Int] {
     let n = shape.count
     var out = [Int](repeating: 0, count: n)
     let off = n - tshape.count

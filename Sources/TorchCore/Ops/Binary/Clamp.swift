@@ -17,7 +17,7 @@ extension Tensor {
     /// - Parameters:
     ///   - min: lower bounds (broadcast).
     ///   - max: upper bounds (broadcast).
-    public func clamp(min: Tensor, max: Tensor) -> Tensor { maximum(min).minimum(max) }
+    @_disfavoredOverload public func clamp(min: Tensor, max: Tensor) -> Tensor { maximum(min).minimum(max) }
 
     /// Alias of ``clamp(min:max:)`` (`torch.clip`).
     /// - Parameters:

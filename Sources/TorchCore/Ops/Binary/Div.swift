@@ -55,8 +55,8 @@ extension Tensor {
     public func div(_ other: Tensor, roundingMode: RoundingMode) -> Tensor {
         let dt = resultType(self, other)
         switch roundingMode {
-        case .floor: return binaryMap(FloorDivFunction(), self, other, dtype: dt, op: "div")
-        case .trunc: return binaryMap(TruncDivFunction(), self, other, dtype: dt, op: "div")
+        case .floor: return binaryMap(FloorDivFunction(), self, other, dtype: dt, op: "floorDivide")
+        case .trunc: return binaryMap(TruncDivFunction(), self, other, dtype: dt, op: "div(trunc)")
         }
     }
 

@@ -7,6 +7,7 @@ extension Tensor {
     /// Elementwise logical and (`torch.logical_and`).
     /// - Parameter other: the other operand (broadcast).
     public func logicalAnd(_ other: Tensor) -> Tensor {
+        if let d = cpuFallbackDevice("logicalAnd", [self, other]) { return cpu().logicalAnd(other.cpu()).to(d) }
         let out = Tensor(uninitializedShape: broadcastShapes(shape, other.shape, op: "logicalAnd"), dtype: .bool)
         mapBinary(truth, other.truth, out: out) { (a: Bool, b: Bool) in a && b }
         return out
@@ -14,6 +15,7 @@ extension Tensor {
     /// Elementwise logical or (`torch.logical_or`).
     /// - Parameter other: the other operand (broadcast).
     public func logicalOr(_ other: Tensor) -> Tensor {
+        if let d = cpuFallbackDevice("logicalOr", [self, other]) { return cpu().logicalOr(other.cpu()).to(d) }
         let out = Tensor(uninitializedShape: broadcastShapes(shape, other.shape, op: "logicalOr"), dtype: .bool)
         mapBinary(truth, other.truth, out: out) { (a: Bool, b: Bool) in a || b }
         return out
@@ -21,12 +23,14 @@ extension Tensor {
     /// Elementwise logical exclusive or (`torch.logical_xor`).
     /// - Parameter other: the other operand (broadcast).
     public func logicalXor(_ other: Tensor) -> Tensor {
+        if let d = cpuFallbackDevice("logicalXor", [self, other]) { return cpu().logicalXor(other.cpu()).to(d) }
         let out = Tensor(uninitializedShape: broadcastShapes(shape, other.shape, op: "logicalXor"), dtype: .bool)
         mapBinary(truth, other.truth, out: out) { (a: Bool, b: Bool) in a != b }
         return out
     }
     /// Elementwise logical not (`torch.logical_not`).
     public func logicalNot() -> Tensor {
+        if let d = cpuFallbackDevice("logicalNot", [self]) { return cpu().logicalNot().to(d) }
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
         mapUnary(truth, out: out) { (a: Bool) in !a }
         return out
@@ -38,11 +42,13 @@ extension Tensor {
     public func isinf() -> Tensor { floatPredicate { $0.isInfinite } }
     /// True where the element is finite (`torch.isfinite`); always true for integers.
     public func isfinite() -> Tensor {
+        if let d = cpuFallbackDevice("isfinite", [self]) { return cpu().isfinite().to(d) }
         if !dtype.isFloatingPoint { return Tensor.ones(shape, dtype: .bool) }
         return floatPredicate { $0.isFinite }
     }
 
     private func floatPredicate(_ p: (Double) -> Bool) -> Tensor {
+        if device != .cpu { return hostStaged("isnan/isinf", [self], device: device) { $0[0].floatPredicate(p) } }
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
         if !dtype.isFloatingPoint {
             out.fillRaw(0)
@@ -62,6 +68,7 @@ extension Tensor {
     ///   - posinf: the replacement for +inf (the dtype's largest value when nil).
     ///   - neginf: the replacement for −inf (the dtype's lowest value when nil).
     public func nanToNum(nan: Double = 0, posinf: Double? = nil, neginf: Double? = nil) -> Tensor {
+        if let d = cpuFallbackDevice("nanToNum", [self]) { return cpu().nanToNum(nan: nan, posinf: posinf, neginf: neginf).to(d) }
         guard dtype.isFloatingPoint else { return self }
         let big: Double
         switch dtype {

@@ -38,6 +38,7 @@ struct PowFunction: BinaryFunction {
 
 struct PowScalarFunction: UnaryFloatingFunction {
     let exponent: Double
+    var parameters: [Double] { [exponent] }
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
         if exponent == 2 { return x * x }
         if exponent == 3 { return x * x * x }
@@ -71,7 +72,7 @@ extension Tensor {
         if !dtype.isFloatingPoint && exponent == exponent.rounded() && exponent >= 0 {
             return pow(Tensor.wrapped(exponent, dtype: .int64))
         }
-        return recordUnary("pow", floatingMap(PowScalarFunction(exponent: exponent), self)) { g, x, _ in
+        return recordUnary("pow", floatingMap(PowScalarFunction(exponent: exponent), self, op: "pow(scalar)")) { g, x, _ in
             exponent == 0 ? g * 0 : g * x.pow(exponent - 1) * exponent
         }
     }

@@ -6,6 +6,7 @@
 ///   - a: values where the condition holds.
 ///   - b: values elsewhere.
 public func where_(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+    if let d = cpuFallbackDevice("where", [condition, a, b]) { return where_(condition.cpu(), a.cpu(), b.cpu()).to(d) }
     let shape = broadcastShapes(broadcastShapes(condition.shape, a.shape, op: "where"), b.shape, op: "where")
     let dt = resultType(a, b)
     let x = a.cast(dt), y = b.cast(dt), c = condition.cast(.bool)
@@ -40,6 +41,7 @@ extension Tensor {
     ///   - mask: a `bool` tensor broadcastable to `self`.
     ///   - value: the fill value.
     public func maskedFill(_ mask: Tensor, _ value: Double) -> Tensor {
+        if let d = cpuFallbackDevice("maskedFill", [self, mask]) { return cpu().maskedFill(mask.cpu(), value).to(d) }
         precondition(mask.dtype == .bool, "maskedFill: expected a bool mask, got \(mask.dtype)")
         let v = Tensor.full([], value, dtype: dtype)
         let out = where_(mask, v, self)

@@ -39,6 +39,7 @@ extension Tensor {
     /// Extracts sliding windows (`F.unfold`): `[N, C, H, W]` → `[N, C·kh·kw, L]` with `L` window positions.
     /// - Parameter window: the window geometry.
     public func im2col(_ window: Window2d) -> Tensor {
+        if let d = cpuFallbackDevice("im2col", [self]) { return cpu().im2col(window).to(d) }
         precondition(rank == 4, "im2col: expected a 4-D input [N, C, H, W], got \(shape)")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (oh, ow) = window.outputSize(h, w)
@@ -62,6 +63,7 @@ extension Tensor {
     ///   - outputShape: `[N, C, H, W]`.
     ///   - window: the window geometry.
     public func col2im(_ outputShape: [Int], _ window: Window2d) -> Tensor {
+        if let d = cpuFallbackDevice("col2im", [self]) { return cpu().col2im(outputShape, window).to(d) }
         precondition(outputShape.count == 4, "col2im: expected an output shape [N, C, H, W], got \(outputShape)")
         let (n, c, h, w) = (outputShape[0], outputShape[1], outputShape[2], outputShape[3])
         let (oh, ow) = window.outputSize(h, w)

@@ -32,6 +32,10 @@ extension Tensor {
 
     private func maxPool2dImpl(_ kernel: (Int, Int), stride: (Int, Int)?, padding: (Int, Int), dilation: (Int, Int),
                                ceilMode: Bool, wantIndices: Bool) -> (values: Tensor, indices: Tensor?) {
+        if let d = cpuFallbackDevice("maxPool2d", [self]) {
+            let r = cpu().maxPool2dImpl(kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode, wantIndices: wantIndices)
+            return (r.values.to(d), r.indices?.to(d))
+        }
         if rank == 3 {
             let r = unsqueeze(0).maxPool2dImpl(kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
                                                 wantIndices: wantIndices)

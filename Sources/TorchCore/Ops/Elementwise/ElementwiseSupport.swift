@@ -6,10 +6,13 @@ protocol UnaryFloatingFunction {
     func callAsFunction<T: FloatingScalar>(_ x: T) -> T
     /// A vectorised whole-buffer kernel for contiguous float32 data, when the op has one (`CTorchKernels`).
     var contiguousFloat32: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? { get }
+    /// The values of the op's ``ElementwiseExpression`` parameters `p0`, `p1` (for device kernels).
+    var parameters: [Double] { get }
 }
 
 extension UnaryFloatingFunction {
     var contiguousFloat32: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? { nil }
+    var parameters: [Double] { [] }
 }
 
 /// Runs a contiguous float32 buffer kernel over `x` into `out`, split over the intra-op threads.
@@ -36,10 +39,13 @@ protocol BinaryFunction {
     func integer<T: IntegerScalar>(_ a: T, _ b: T) -> T
     /// The `st_binary_f32` op code when the op has a vectorised float32 kernel.
     var float32Op: Int32? { get }
+    /// The values of the op's ``ElementwiseExpression`` parameters `p0`, `p1` (for device kernels).
+    var parameters: [Double] { get }
 }
 
 extension BinaryFunction {
     var float32Op: Int32? { nil }
+    var parameters: [Double] { [] }
 }
 
 /// A comparison producing `bool`.
@@ -47,11 +53,28 @@ protocol CompareFunction {
     func callAsFunction<T: Comparable>(_ a: T, _ b: T) -> Bool
 }
 
+// MARK: Device dispatch
+
+/// Runs the registry's elementwise primitive `op` on the backend of `device` into `output`; false when the backend
+/// has no kernel for it. 0-d CPU operands are moved to the device first.
+private func deviceElementwise(_ op: String, _ parameters: [Double], _ inputs: [Tensor], _ output: Tensor, _ device: Device) -> Bool {
+    let operands = inputs.map { $0.transferred(to: device) }
+    return DeviceBackends.require(device, op: op).elementwise(op, parameters: parameters, inputs: operands, output: output)
+}
+
+/// `floatingMap` for a device tensor.
+private func deviceFloatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor, op: String, device: Device) -> Tensor {
+    let src = x.dtype.isFloatingPoint ? x : x.cast(.float32)
+    let out = Tensor(uninitializedShape: x.shape, dtype: src.dtype, device: device)
+    if deviceElementwise(op, f.parameters, [src], out, device) { return out }
+    return hostStaged(op, [x], device: device) { floatingMap(f, $0[0], op: op) }
+}
+
 extension Tensor {
     /// Converts without recording (kernels' internal casts).
     func cast(_ dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
-        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype, device: device)
         copyElements(from: self, to: out)
         return out
     }
@@ -105,15 +128,23 @@ private func combineCategories(_ higher: DType?, _ lower: DType?) -> DType? {
 // MARK: Kernels
 
 /// Applies a floating function elementwise into `out` (a float32/float64 tensor of `x`'s shape and dtype).
-func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor, out: Tensor) {
+func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor, out: Tensor, op: String) {
     precondition(out.shape == x.shape && out.dtype == x.dtype && (x.dtype == .float32 || x.dtype == .float64),
                  "out=: expected a \(x.dtype) tensor of shape \(x.shape), got \(out.dtype) \(out.shape)")
-    applyFloating(f, x, out)
+    let device = commonDevice([x, out], op: op)
+    if device != .cpu {
+        if !deviceElementwise(op, f.parameters, [x], out, device) {
+            copyElements(from: hostStaged(op, [x], device: device) { floatingMap(f, $0[0], op: op) }, to: out)
+        }
+    } else {
+        applyFloating(f, x, out)
+    }
     out.storage.bumpVersion()
 }
 
 /// Applies a floating function elementwise; the result is floating point (ints become `float32`).
-func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor) -> Tensor {
+func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor, op: String) -> Tensor {
+    if x.device != .cpu { return deviceFloatingMap(f, x, op: op, device: x.device) }
     let outType: DType = x.dtype.isFloatingPoint ? x.dtype : .float32
     let src = x.dtype == .float64 ? x : x.cast(.float32)
     let out = src.impl.isContiguous ? Tensor(uninitializedLike: src, dtype: src.dtype)
@@ -133,8 +164,13 @@ private func applyFloating<F: UnaryFloatingFunction>(_ f: F, _ src: Tensor, _ ou
 
 /// Applies a dtype-preserving function elementwise.
 func numericMap<F: UnaryNumericFunction>(_ f: F, _ x: Tensor, op: String) -> Tensor {
-    if x.dtype.isFloatingPoint { return floatingMap(f, x) }
+    if x.dtype.isFloatingPoint { return floatingMap(f, x, op: op) }
     precondition(x.dtype != .bool, "\(op): not supported for bool tensors")
+    if x.device != .cpu {
+        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype, device: x.device)
+        if deviceElementwise(op, f.parameters, [x], out, x.device) { return out }
+        return hostStaged(op, [x], device: x.device) { numericMap(f, $0[0], op: op) }
+    }
     let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
     switch x.dtype {
     case .int64: mapUnary(x, out: out, IntKernel1<F, Int64>(f: f))
@@ -151,6 +187,10 @@ func numericMap<F: UnaryNumericFunction>(_ f: F, _ x: Tensor, op: String) -> Ten
 func binaryMap<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor, dtype: DType, op: String, out: Tensor? = nil) -> Tensor {
     let shape = out?.shape ?? broadcastShapes(a.shape, b.shape, op: op)
     let ct: DType = dtype == .bool ? .uint8 : dtype.computeType
+    let device = commonDevice(out.map { [a, b, $0] } ?? [a, b], op: op)
+    if device != .cpu {
+        return deviceBinaryMap(f, a, b, dtype: dtype, computeType: ct, shape: shape, op: op, out: out, device: device)
+    }
     let x = a.cast(ct), y = b.cast(ct)
     let target: Tensor
     if let out, out.dtype == ct {
@@ -179,11 +219,36 @@ func binaryMap<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor, dtype: DType
     return result
 }
 
+/// `binaryMap` when an operand is on a device.
+private func deviceBinaryMap<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor, dtype: DType, computeType ct: DType,
+                                                shape: [Int], op: String, out: Tensor?, device: Device) -> Tensor {
+    let x = a.transferred(to: device).cast(ct), y = b.transferred(to: device).cast(ct)
+    let target = out.flatMap { $0.dtype == ct ? $0 : nil } ?? Tensor(uninitializedShape: shape, dtype: ct, device: device)
+    if !deviceElementwise(op, f.parameters, [x, y], target, device) {
+        let host = hostStaged(op, [x, y], device: device) { binaryMap(f, $0[0], $0[1], dtype: ct, op: op) }
+        copyElements(from: host, to: target)
+    }
+    if let out {
+        if out.impl !== target.impl { copyElements(from: target, to: out) }
+        return out
+    }
+    let result = target.cast(dtype)
+    if a.impl.isWrappedNumber && b.impl.isWrappedNumber { result.impl.isWrappedNumber = true }
+    return result
+}
+
 /// Compares with broadcasting in the promoted type; the result is `bool`.
 func compareMap<F: CompareFunction>(_ f: F, _ a: Tensor, _ b: Tensor, op: String) -> Tensor {
     let shape = broadcastShapes(a.shape, b.shape, op: op)
     var ct = resultType(a, b).computeType
     if ct == .bool { ct = .uint8 }
+    let device = commonDevice([a, b], op: op)
+    if device != .cpu {
+        let x = a.transferred(to: device).cast(ct), y = b.transferred(to: device).cast(ct)
+        let out = Tensor(uninitializedShape: shape, dtype: .bool, device: device)
+        if deviceElementwise(op, [], [x, y], out, device) { return out }
+        return hostStaged(op, [x, y], device: device) { compareMap(f, $0[0], $0[1], op: op) }
+    }
     let x = a.cast(ct), y = b.cast(ct)
     let out = Tensor(uninitializedShape: shape, dtype: .bool)
     switch ct {

@@ -24,19 +24,19 @@ extension Tensor {
 
     /// Writes `relu(self)` into `out`.
     /// - Parameter out: the destination (same shape and dtype).
-    public func relu(out: Tensor) { floatingMap(ReluFunction(), self, out: out) }
+    public func relu(out: Tensor) { floatingMap(ReluFunction(), self, out: out, op: "relu") }
     /// Writes `exp(self)` into `out`.
     /// - Parameter out: the destination (same shape and dtype).
-    public func exp(out: Tensor) { floatingMap(ExpFunction(), self, out: out) }
+    public func exp(out: Tensor) { floatingMap(ExpFunction(), self, out: out, op: "exp") }
     /// Writes `gelu(self)` (exact) into `out`.
     /// - Parameter out: the destination (same shape and dtype).
-    public func gelu(out: Tensor) { floatingMap(GeluErfFunction(), self, out: out) }
+    public func gelu(out: Tensor) { floatingMap(GeluErfFunction(), self, out: out, op: "gelu") }
     /// Writes `sigmoid(self)` into `out`.
     /// - Parameter out: the destination (same shape and dtype).
-    public func sigmoid(out: Tensor) { floatingMap(SigmoidFunction(), self, out: out) }
+    public func sigmoid(out: Tensor) { floatingMap(SigmoidFunction(), self, out: out, op: "sigmoid") }
     /// Writes `tanh(self)` into `out`.
     /// - Parameter out: the destination (same shape and dtype).
-    public func tanh(out: Tensor) { floatingMap(TanhFunction(), self, out: out) }
+    public func tanh(out: Tensor) { floatingMap(TanhFunction(), self, out: out, op: "tanh") }
 
     private func writeBinary<F: BinaryFunction>(_ f: F, _ other: Tensor, _ out: Tensor, _ op: String) {
         let shape = broadcastShapes(self.shape, other.shape, op: op)

@@ -7,6 +7,7 @@ extension Tensor {
     ///   - dim: the dimension to index.
     ///   - index: an integer tensor with the same rank as `self`.
     public func gather(_ dim: Int, _ index: Tensor) -> Tensor {
+        if let d = cpuFallbackDevice("gather", [self, index]) { return cpu().gather(dim, index.cpu()).to(d) }
         let d = normalizeDim(dim, rank, op: "gather")
         precondition(index.rank == rank, "gather: Index tensor must have the same number of dimensions as input tensor (\(index.shape) vs \(shape))")
         for i in 0..<rank where i != d {
@@ -37,6 +38,6 @@ extension Tensor {
 extension OpInfo {
     static let gather = OpInfo(name: "gather", kind: .indexing, dtypes: .all, differentiable: true,
                                inputs: [.init([3, 4], .real)]) { t in
-        t[0].gather(1, Tensor([Int64(0), 3, 1, 1, 2, 2], shape: [3, 2]))
+        t[0].gather(1, Tensor([Int64(0), 3, 1, 1, 2, 2], shape: [3, 2]).to(t[0].device))
     }
 }

@@ -6,6 +6,7 @@ extension Tensor {
     ///   - dim: the dimension.
     ///   - index: a 1-D (or 0-D) integer tensor.
     public func indexSelect(_ dim: Int, _ index: Tensor) -> Tensor {
+        if let d = cpuFallbackDevice("indexSelect", [self, index]) { return cpu().indexSelect(dim, index.cpu()).to(d) }
         precondition(index.rank <= 1, "indexSelect: Index is supposed to be a vector (got shape \(index.shape))")
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "indexSelect")
         if rank == 0 { return reshape([1]).indexSelect(0, index).reshape([]) }
@@ -41,6 +42,7 @@ extension Tensor {
     ///   - source: the slices to add.
     ///   - alpha: a scale for `source`.
     public func indexAdd(_ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1) -> Tensor {
+        if let d = cpuFallbackDevice("indexAdd", [self, index, source]) { return cpu().indexAdd(dim, index.cpu(), source.cpu(), alpha: alpha).to(d) }
         let d = normalizeDim(dim, rank, op: "indexAdd")
         let idx = indexValues(index, op: "indexAdd")
         precondition(source.rank == rank && source.shape[d] == idx.count,
@@ -62,10 +64,10 @@ extension Tensor {
 extension OpInfo {
     static let indexSelect = OpInfo(name: "indexSelect", kind: .indexing, dtypes: .all, differentiable: true,
                                     inputs: [.init([3, 4], .real)]) { t in
-        t[0].indexSelect(1, Tensor([Int64(3), 0, 3]))
+        t[0].indexSelect(1, Tensor([Int64(3), 0, 3]).to(t[0].device))
     }
     static let indexAdd = OpInfo(name: "indexAdd", kind: .indexing, dtypes: .all, differentiable: true,
                                  inputs: [.init([3, 4], .real), .init([3, 2], .real)]) { t in
-        t[0].indexAdd(1, Tensor([Int64(3), 1]), t[1])
+        t[0].indexAdd(1, Tensor([Int64(3), 1]).to(t[0].device), t[1])
     }
 }

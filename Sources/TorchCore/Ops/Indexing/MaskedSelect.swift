@@ -4,6 +4,7 @@ extension Tensor {
     /// The elements where `mask` is true, as a 1-D tensor (`torch.masked_select`).
     /// - Parameter mask: a `bool` tensor broadcastable with `self`.
     public func maskedSelect(_ mask: Tensor) -> Tensor {
+        if let d = cpuFallbackDevice("maskedSelect", [self, mask]) { return cpu().maskedSelect(mask.cpu()).to(d) }
         precondition(mask.dtype == .bool, "maskedSelect: expected BoolTensor for mask (got \(mask.dtype))")
         let shape = broadcastShapes(self.shape, mask.shape, op: "maskedSelect")
         let x = self.expand(shape)
@@ -13,6 +14,7 @@ extension Tensor {
 
     /// Coordinates of the nonzero elements, one row per element (`torch.nonzero`), `int64` of shape `[n, rank]`.
     public func nonzero() -> Tensor {
+        if let d = cpuFallbackDevice("nonzero", [self]) { return cpu().nonzero().to(d) }
         let flags = cast(.bool).contiguous().toArray(of: Bool.self)
         var coords: [Int64] = []
         var n = 0
@@ -31,9 +33,9 @@ extension Tensor {
 
 extension OpInfo {
     static let maskedSelect = OpInfo(name: "maskedSelect", kind: .indexing, dtypes: .all, differentiable: true,
-                                     inputs: [.init([3, 4], .real)]) { $0[0].maskedSelect(Tensor([true, false, true, true], shape: [4])) }
+                                     inputs: [.init([3, 4], .real)]) { $0[0].maskedSelect(Tensor([true, false, true, true], shape: [4]).to($0[0].device)) }
     static let take = OpInfo(name: "take", kind: .indexing, dtypes: .all, differentiable: true,
-                             inputs: [.init([3, 4], .real)]) { $0[0].take(Tensor([Int64(11), 0, 5], shape: [3])) }
+                             inputs: [.init([3, 4], .real)]) { $0[0].take(Tensor([Int64(11), 0, 5], shape: [3]).to($0[0].device)) }
     static let maskedFill = OpInfo(name: "maskedFill", kind: .indexing, dtypes: .all, differentiable: true,
-                                   inputs: [.init([3, 4], .real)]) { $0[0].maskedFill(Tensor([true, false, false, true], shape: [4]), 2) }
+                                   inputs: [.init([3, 4], .real)]) { $0[0].maskedFill(Tensor([true, false, false, true], shape: [4]).to($0[0].device), 2) }
 }

@@ -8,7 +8,8 @@ extension Tensor {
     ///   - index: an integer tensor with the same rank as `self`.
     ///   - src: the values (at least as large as `index`).
     public func scatter(_ dim: Int, _ index: Tensor, _ src: Tensor) -> Tensor {
-        scatterImpl(dim, index, src.to(dtype), accumulate: false, op: "scatter")
+        if let d = cpuFallbackDevice("scatter", [self, index, src]) { return cpu().scatter(dim, index.cpu(), src.cpu()).to(d) }
+        return scatterImpl(dim, index, src.to(dtype), accumulate: false, op: "scatter")
     }
 
     /// A copy of `self` with `value` written along `dim` at `index` (`torch.scatter` with a scalar).
@@ -17,7 +18,8 @@ extension Tensor {
     ///   - index: an integer tensor.
     ///   - value: the value to write.
     public func scatter(_ dim: Int, _ index: Tensor, value: Double) -> Tensor {
-        scatterImpl(dim, index, Tensor.full(index.shape, value, dtype: dtype), accumulate: false, op: "scatter")
+        if let d = cpuFallbackDevice("scatter", [self, index]) { return cpu().scatter(dim, index.cpu(), value: value).to(d) }
+        return scatterImpl(dim, index, Tensor.full(index.shape, value, dtype: dtype), accumulate: false, op: "scatter")
     }
 
     /// A copy of `self` with `src` added along `dim` at `index`; duplicates accumulate (`torch.scatter_add`).
@@ -26,7 +28,8 @@ extension Tensor {
     ///   - index: an integer tensor with the same rank as `self`.
     ///   - src: the values to add.
     public func scatterAdd(_ dim: Int, _ index: Tensor, _ src: Tensor) -> Tensor {
-        scatterImpl(dim, index, src.to(dtype), accumulate: true, op: "scatterAdd")
+        if let d = cpuFallbackDevice("scatterAdd", [self, index, src]) { return cpu().scatterAdd(dim, index.cpu(), src.cpu()).to(d) }
+        return scatterImpl(dim, index, src.to(dtype), accumulate: true, op: "scatterAdd")
     }
 
     private func scatterImpl(_ dim: Int, _ index: Tensor, _ src: Tensor, accumulate: Bool, op: String) -> Tensor {
@@ -65,7 +68,7 @@ extension Tensor {
 
     /// Zero-pads at the end of every dimension up to `shape`.
     func padTo(_ target: [Int]) -> Tensor {
-        let out = Tensor.zeros(target, dtype: dtype)
+        let out = Tensor.zeros(target, dtype: dtype, device: device)
         var region = out
         for d in 0..<rank { region = region.narrow(d, 0, shape[d]) }
         return out.sliceAssigned(region: region, value: self)
@@ -86,10 +89,10 @@ extension Tensor {
 extension OpInfo {
     static let scatterAdd = OpInfo(name: "scatterAdd", kind: .indexing, dtypes: .all, differentiable: true,
                                    inputs: [.init([3, 4], .real), .init([2, 4], .real)]) { t in
-        t[0].scatterAdd(0, Tensor([Int64(0), 2, 1, 0, 0, 2, 1, 0], shape: [2, 4]), t[1])
+        t[0].scatterAdd(0, Tensor([Int64(0), 2, 1, 0, 0, 2, 1, 0], shape: [2, 4]).to(t[0].device), t[1])
     }
     static let scatter = OpInfo(name: "scatter", kind: .indexing, dtypes: .all, differentiable: true,
                                 inputs: [.init([3, 4], .real), .init([2, 4], .real)]) { t in
-        t[0].scatter(0, Tensor([Int64(0), 2, 1, 0, 1, 0, 2, 2], shape: [2, 4]), t[1])
+        t[0].scatter(0, Tensor([Int64(0), 2, 1, 0, 1, 0, 2, 2], shape: [2, 4]).to(t[0].device), t[1])
     }
 }

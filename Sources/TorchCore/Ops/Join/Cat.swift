@@ -6,6 +6,7 @@ extension Tensor {
     ///   - tensors: tensors with equal shapes except along `dim` (1-D empty tensors are skipped, as in PyTorch).
     ///   - dim: the dimension.
     public static func cat(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
+        if let d = cpuFallbackDevice("cat", tensors) { return Tensor.cat(tensors.map { $0.cpu() }, dim: dim).to(d) }
         let parts = tensors.filter { !($0.rank == 1 && $0.count == 0) }
         guard let first = parts.first else { return tensors.first ?? Tensor.empty([0]) }
         let d = normalizeDim(dim, first.rank, op: "cat")

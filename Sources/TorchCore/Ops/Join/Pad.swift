@@ -20,6 +20,7 @@ extension Tensor {
     ///   - mode: how to fill.
     ///   - value: the fill value for `.constant`.
     public func pad(_ padding: [Int], mode: PaddingMode = .constant, value: Double = 0) -> Tensor {
+        if let d = cpuFallbackDevice("pad", [self]) { return cpu().pad(padding, mode: mode, value: value).to(d) }
         precondition(padding.count % 2 == 0 && padding.count / 2 <= rank,
                      "pad: Padding length must be divisible by 2 and at most twice the number of dimensions (got \(padding.count) for rank \(rank))")
         var r = self

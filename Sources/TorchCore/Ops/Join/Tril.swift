@@ -14,7 +14,7 @@ extension Tensor {
         let r = shape[rank - 2], c = shape[rank - 1]
         var m = [Bool](repeating: false, count: r * c)
         for i in 0..<r { for j in 0..<c { m[i * c + j] = lower ? (j - i <= k) : (j - i >= k) } }
-        let mask = Tensor(m, shape: [r, c])
+        let mask = Tensor(m, shape: [r, c]).transferred(to: device)
         return where_(mask, self, Tensor.zeros([], dtype: dtype))
     }
 }

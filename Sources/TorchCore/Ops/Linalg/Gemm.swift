@@ -30,6 +30,10 @@ private struct BlasOperand {
 func gemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double = 1, beta: Double = 0) {
     let m = a.shape[0], k = a.shape[1], n = b.shape[1]
     if m == 0 || n == 0 { return }
+    if out.device != .cpu {
+        deviceGemm(a, b, into: out, alpha: alpha, beta: beta, batched: false)
+        return
+    }
     if k == 0 {
         if beta == 0 { out.fillRaw(0) } else { out.mul_(beta) }
         return
@@ -98,6 +102,10 @@ private struct BatchedOperand {
 func gemmBatched(_ a: Tensor, _ b: Tensor, into out: Tensor) {
     let batch = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2]
     if batch == 0 || m == 0 || n == 0 { return }
+    if out.device != .cpu {
+        deviceGemm(a, b, into: out, alpha: 1, beta: 0, batched: true)
+        return
+    }
     if batch < Torch.numThreads {
         for i in 0..<batch { gemm(a.select(0, i), b.select(0, i), into: out.select(0, i)) }
         return
@@ -170,6 +178,8 @@ enum BlasThreads {
 
 /// Integer matrix product (no BLAS): `out = a @ b` in `int64`.
 func integerMatmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+    let device = commonDevice([a, b], op: "mm")
+    if device != .cpu { return hostStaged("mm(integer)", [a, b], device: device) { integerMatmul($0[0], $0[1]) } }
     let m = a.shape[0], k = a.shape[1], n = b.shape[1]
     let x = a.cast(.int64).contiguous(), y = b.cast(.int64).contiguous()
     let out = Tensor.zeros([m, n], dtype: .int64)
@@ -181,4 +191,29 @@ func integerMatmul(_ a: Tensor, _ b: Tensor) -> Tensor {
         }
     }
     return out
+}
+
+/// `gemm`/`gemmBatched` on a device: the backend's matmul when `alpha` is 1 and `beta` 0 (the product written
+/// into `out`), else the product from the backend combined by elementwise ops; a backend without matmul runs the
+/// CPU GEMM on host copies.
+private func deviceGemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double, beta: Double, batched: Bool) {
+    let device = commonDevice([a, b, out], op: batched ? "bmm" : "mm")
+    let backend = DeviceBackends.require(device, op: "mm")
+    let k = a.shape[a.rank - 1]
+    if k > 0 {
+        if alpha == 1 && beta == 0 && backend.matmul(a, b, output: out) { return }
+        let product = Tensor(uninitializedShape: out.shape, dtype: out.dtype, device: device)
+        if backend.matmul(a, b, output: product) {
+            noGrad { () -> Void in
+                let scaled = alpha == 1 ? product : product * alpha
+                copyElements(from: beta == 0 ? scaled : out * beta + scaled, to: out)
+            }
+            return
+        }
+    }
+    let host = out.transferred(to: .cpu)
+    let ha = a.transferred(to: .cpu), hb = b.transferred(to: .cpu)
+    DeviceFallbacks.note(batched ? "bmm" : "mm", on: device)
+    if batched { gemmBatched(ha, hb, into: host) } else { gemm(ha, hb, into: host, alpha: alpha, beta: beta) }
+    copyElements(from: host, to: out)
 }

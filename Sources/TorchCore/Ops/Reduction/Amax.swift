@@ -20,6 +20,7 @@ extension Tensor {
     public func min() -> Tensor { amin() }
 
     private func extremum(_ dims: [Int]?, keepdim: Bool, isMax: Bool) -> Tensor {
+        if let d = cpuFallbackDevice(isMax ? "amax" : "amin", [self]) { return cpu().extremum(dims, keepdim: keepdim, isMax: isMax).to(d) }
         let op = isMax ? "amax" : "amin"
         precondition(count > 0, "\(op): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         let d = reductionDims(dims, rank: rank, op: op)

@@ -4,6 +4,7 @@ extension Tensor {
     /// Running sum along `dim` (`torch.cumsum`); integer inputs give `int64`.
     /// - Parameter dim: the dimension.
     public func cumsum(dim: Int) -> Tensor {
+        if let d = cpuFallbackDevice("cumsum", [self]) { return cpu().cumsum(dim: dim).to(d) }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "cumsum")
         let out = scanKernel(d, product: false)
         if shouldRecord(self) {
@@ -17,6 +18,7 @@ extension Tensor {
     /// Running product along `dim` (`torch.cumprod`). The gradient assumes no element is zero.
     /// - Parameter dim: the dimension.
     public func cumprod(dim: Int) -> Tensor {
+        if let d = cpuFallbackDevice("cumprod", [self]) { return cpu().cumprod(dim: dim).to(d) }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "cumprod")
         let out = scanKernel(d, product: true)
         if shouldRecord(self) {

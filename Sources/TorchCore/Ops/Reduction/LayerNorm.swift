@@ -14,6 +14,9 @@ extension Tensor {
     ///   - bias: optional shift of shape `normalizedShape`.
     ///   - eps: added to the variance.
     public func layerNorm(_ normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
+        if let d = cpuFallbackDevice("layerNorm", [self] + [weight, bias].compactMap { $0 }) {
+            return cpu().layerNorm(normalizedShape, weight: weight?.cpu(), bias: bias?.cpu(), eps: eps).to(d)
+        }
         let k = normalizedShape.count
         precondition(k >= 1 && k <= rank && Array(shape.suffix(k)) == normalizedShape,
                      "layerNorm: Given normalized_shape=\(normalizedShape), expected input with shape [*, \(normalizedShape.map(String.init).joined(separator: ", "))], but got input of size \(shape)")

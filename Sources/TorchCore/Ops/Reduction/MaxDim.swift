@@ -36,6 +36,10 @@ extension Tensor {
     }
 
     func extremumWithIndex(_ dim: Int, keepdim: Bool, isMax: Bool) -> (values: Tensor, indices: Tensor) {
+        if let d = cpuFallbackDevice(isMax ? "max(dim)" : "min(dim)", [self]) {
+            let r = cpu().extremumWithIndex(dim, keepdim: keepdim, isMax: isMax)
+            return (r.values.to(d), r.indices.to(d))
+        }
         if rank == 0 { return (self, Tensor(scalar: Int64(0))) }
         let d = normalizeDim(dim, rank, op: isMax ? "max" : "min")
         precondition(shape[d] > 0, "\(isMax ? "max" : "min"): Expected reduction dim \(d) to have non-zero size.")

@@ -6,6 +6,7 @@ extension Tensor {
     ///   - dims: the dimensions to reduce.
     ///   - keepdim: keep reduced dimensions as size 1.
     public func prod(_ dims: [Int]? = nil, keepdim: Bool = false) -> Tensor {
+        if let d = cpuFallbackDevice("prod", [self]) { return cpu().prod(dims, keepdim: keepdim).to(d) }
         let d = reductionDims(dims, rank: rank, op: "prod")
         let work = dtype.isFloatingPoint ? (dtype == .float64 ? self : cast(.float32)) : cast(.int64)
         let layout = ReductionLayout(work, dims: d, keepdim: keepdim)
@@ -42,6 +43,7 @@ extension Tensor {
     ///   - dims: the dimensions to reduce.
     ///   - keepdim: keep reduced dimensions as size 1.
     public func all(_ dims: [Int]? = nil, keepdim: Bool = false) -> Tensor {
+        if let d = cpuFallbackDevice("all", [self]) { return cpu().all(dims, keepdim: keepdim).to(d) }
         let d = reductionDims(dims, rank: rank, op: "all")
         let layout = ReductionLayout(cast(.bool), dims: d, keepdim: keepdim)
         let out = Tensor(uninitializedShape: layout.outShape, dtype: .bool)
@@ -57,6 +59,7 @@ extension Tensor {
     ///   - dims: the dimensions to reduce.
     ///   - keepdim: keep reduced dimensions as size 1.
     public func any(_ dims: [Int]? = nil, keepdim: Bool = false) -> Tensor {
+        if let d = cpuFallbackDevice("any", [self]) { return cpu().any(dims, keepdim: keepdim).to(d) }
         let d = reductionDims(dims, rank: rank, op: "any")
         let layout = ReductionLayout(cast(.bool), dims: d, keepdim: keepdim)
         let out = Tensor(uninitializedShape: layout.outShape, dtype: .bool)

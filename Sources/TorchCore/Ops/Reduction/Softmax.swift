@@ -7,6 +7,7 @@ extension Tensor {
     /// `exp(x) / Σ exp(x)` along `dim`, computed stably (`torch.softmax`).
     /// - Parameter dim: the dimension that sums to one.
     public func softmax(dim: Int) -> Tensor {
+        if let d = cpuFallbackDevice("softmax", [self]) { return cpu().softmax(dim: dim).to(d) }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "softmax")
         let out = softmaxKernel(d, log: false)
         if shouldRecord(self) {
@@ -21,6 +22,7 @@ extension Tensor {
     /// `x − logsumexp(x)` along `dim` (`torch.log_softmax`).
     /// - Parameter dim: the dimension.
     public func logSoftmax(dim: Int) -> Tensor {
+        if let d = cpuFallbackDevice("logSoftmax", [self]) { return cpu().logSoftmax(dim: dim).to(d) }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "logSoftmax")
         let out = softmaxKernel(d, log: true)
         if shouldRecord(self) {

@@ -7,6 +7,10 @@ extension Tensor {
     ///   - descending: largest first.
     /// - Returns: the sorted values and their original indices (`int64`).
     public func sort(dim: Int = -1, descending: Bool = false) -> (values: Tensor, indices: Tensor) {
+        if let d = cpuFallbackDevice("sort", [self]) {
+            let r = cpu().sort(dim: dim, descending: descending)
+            return (r.values.to(d), r.indices.to(d))
+        }
         if rank == 0 { return (self, Tensor(scalar: Int64(0))) }
         let d = normalizeDim(dim, rank, op: "sort")
         let moved = movedim(d, -1).detach().cast(.float64).contiguous()
@@ -40,6 +44,10 @@ extension Tensor {
     ///   - dim: the dimension.
     ///   - largest: largest (true) or smallest.
     public func topk(_ k: Int, dim: Int = -1, largest: Bool = true) -> (values: Tensor, indices: Tensor) {
+        if let d = cpuFallbackDevice("topk", [self]) {
+            let r = cpu().topk(k, dim: dim, largest: largest)
+            return (r.values.to(d), r.indices.to(d))
+        }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "topk")
         precondition(k >= 0 && k <= (rank == 0 ? 1 : shape[d]), "topk: selected index k out of range")
         let idx = sort(dim: d, descending: largest).indices.narrow(d, 0, k).contiguous()
@@ -52,6 +60,10 @@ extension Tensor {
     ///   - dim: the dimension.
     ///   - keepdim: keep the dimension as size 1.
     public func kthvalue(_ k: Int, dim: Int = -1, keepdim: Bool = false) -> (values: Tensor, indices: Tensor) {
+        if let d = cpuFallbackDevice("kthvalue", [self]) {
+            let r = cpu().kthvalue(k, dim: dim, keepdim: keepdim)
+            return (r.values.to(d), r.indices.to(d))
+        }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "kthvalue")
         precondition(k >= 1 && k <= shape[d], "kthvalue: selected number k out of range for dimension \(d)")
         let idx = sort(dim: d).indices.narrow(d, k - 1, 1).contiguous()
@@ -61,6 +73,7 @@ extension Tensor {
 
     /// The lower median of all elements (`torch.median()`).
     public func median() -> Tensor {
+        if let d = cpuFallbackDevice("median", [self]) { return cpu().median().to(d) }
         let flat = reshape([-1])
         return flat.kthvalue((flat.count + 1) / 2, dim: 0).values
     }
@@ -70,6 +83,10 @@ extension Tensor {
     ///   - dim: the dimension.
     ///   - keepdim: keep the dimension as size 1.
     public func median(dim: Int, keepdim: Bool = false) -> (values: Tensor, indices: Tensor) {
+        if let d = cpuFallbackDevice("median(dim)", [self]) {
+            let r = cpu().median(dim: dim, keepdim: keepdim)
+            return (r.values.to(d), r.indices.to(d))
+        }
         let d = normalizeDim(dim, rank, op: "median")
         return kthvalue((shape[d] + 1) / 2, dim: d, keepdim: keepdim)
     }
@@ -80,6 +97,10 @@ extension Tensor {
     ///   - dim: the dimension.
     ///   - keepdim: keep the dimension as size 1.
     public func mode(dim: Int = -1, keepdim: Bool = false) -> (values: Tensor, indices: Tensor) {
+        if let d = cpuFallbackDevice("mode", [self]) {
+            let r = cpu().mode(dim: dim, keepdim: keepdim)
+            return (r.values.to(d), r.indices.to(d))
+        }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "mode")
         let moved = movedim(d, -1).detach().cast(.float64).contiguous()
         let n = shape[d]
@@ -107,6 +128,10 @@ extension Tensor {
     ///   - returnInverse: also return, for each element, the index of its value in the result.
     ///   - returnCounts: also return how often each value occurs.
     public func unique(returnInverse: Bool = false, returnCounts: Bool = false) -> (values: Tensor, inverse: Tensor?, counts: Tensor?) {
+        if let d = cpuFallbackDevice("unique", [self]) {
+            let r = cpu().unique(returnInverse: returnInverse, returnCounts: returnCounts)
+            return (r.values.to(d), r.inverse?.to(d), r.counts?.to(d))
+        }
         let vals = contiguous().detach().cast(.float64).toArray(of: Double.self)
         let distinct = Array(Set(vals)).sorted()
         var pos: [Double: Int] = [:]

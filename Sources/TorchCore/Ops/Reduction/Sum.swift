@@ -44,6 +44,7 @@ extension Tensor {
 
 /// The unrecorded sum kernel over `dims` of a tensor whose dtype is the accumulation type.
 func sumKernel(_ x: Tensor, dims: [Int], keepdim: Bool) -> Tensor {
+    if x.device != .cpu { return hostStaged("sum", [x], device: x.device) { sumKernel($0[0], dims: dims, keepdim: keepdim) } }
     // Leading dims of a contiguous tensor: accumulate whole rows (the bias-gradient case).
     if x.isContiguous && !dims.isEmpty && dims == Array(0..<dims.count) && dims.count < x.rank
         && (x.dtype == .float32 || x.dtype == .float64) {

@@ -38,6 +38,9 @@ extension Tensor {
 /// Overlapping views (`unfold`, `asStrided`, `expand`) accumulate, so the scatter runs on one thread. Its own
 /// backward applies `view` again, which makes double backward through views work.
 func viewScatterAdd(_ grad: Tensor, baseShape: [Int], view: @escaping (Tensor) -> Tensor) -> Tensor {
+    if grad.device != .cpu {
+        return viewScatterAdd(grad.transferred(to: .cpu), baseShape: baseShape, view: view).transferred(to: grad.device)
+    }
     let out = Tensor.zeros(baseShape, dtype: grad.dtype)
     let region = view(noGrad { out.detach() })
     accumulateInto(region, grad)
@@ -84,7 +87,7 @@ func regionView(of region: Tensor, in base: Tensor) -> (Tensor) -> Tensor {
 /// region's gradient for the value.
 func overwriteBackward(_ g: Tensor, _ view: (Tensor) -> Tensor) -> [Tensor?] {
     let keep = noGrad { () -> Tensor in
-        let m = Tensor.ones(g.shape, dtype: g.dtype)
+        let m = Tensor.ones(g.shape, dtype: g.dtype, device: g.device)
         let region = view(m)
         precondition(region.storage === m.storage,
                      "in-place write through a view: this chain of views cannot be replayed as a view of its base (a reshape had to copy); clone the base first")

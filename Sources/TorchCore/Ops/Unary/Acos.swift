@@ -9,7 +9,7 @@ struct AcosFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the arccosine (`torch.acos`); integer inputs give `float32`.
     public func acos() -> Tensor {
-        recordUnary("acos", floatingMap(AcosFunction(), self)) { g, x, y in -(g * (1 - x * x).rsqrt()) }
+        recordUnary("acos", floatingMap(AcosFunction(), self, op: "acos")) { g, x, y in -(g * (1 - x * x).rsqrt()) }
     }
 }
 

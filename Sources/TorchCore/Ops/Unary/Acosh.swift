@@ -9,7 +9,7 @@ struct AcoshFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the inverse hyperbolic cosine (`torch.acosh`); integer inputs give `float32`.
     public func acosh() -> Tensor {
-        recordUnary("acosh", floatingMap(AcoshFunction(), self)) { g, x, y in g * (x * x - 1).rsqrt() }
+        recordUnary("acosh", floatingMap(AcoshFunction(), self, op: "acosh")) { g, x, y in g * (x * x - 1).rsqrt() }
     }
 }
 

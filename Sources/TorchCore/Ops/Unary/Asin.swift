@@ -9,7 +9,7 @@ struct AsinFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the arcsine (`torch.asin`); integer inputs give `float32`.
     public func asin() -> Tensor {
-        recordUnary("asin", floatingMap(AsinFunction(), self)) { g, x, y in g * (1 - x * x).rsqrt() }
+        recordUnary("asin", floatingMap(AsinFunction(), self, op: "asin")) { g, x, y in g * (1 - x * x).rsqrt() }
     }
 }
 

@@ -9,7 +9,7 @@ struct AsinhFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the inverse hyperbolic sine (`torch.asinh`); integer inputs give `float32`.
     public func asinh() -> Tensor {
-        recordUnary("asinh", floatingMap(AsinhFunction(), self)) { g, x, y in g * (x * x + 1).rsqrt() }
+        recordUnary("asinh", floatingMap(AsinhFunction(), self, op: "asinh")) { g, x, y in g * (x * x + 1).rsqrt() }
     }
 }
 

@@ -9,7 +9,7 @@ struct AtanFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the arctangent (`torch.atan`); integer inputs give `float32`.
     public func atan() -> Tensor {
-        recordUnary("atan", floatingMap(AtanFunction(), self)) { g, x, y in g / (x * x + 1) }
+        recordUnary("atan", floatingMap(AtanFunction(), self, op: "atan")) { g, x, y in g / (x * x + 1) }
     }
 }
 

@@ -9,7 +9,7 @@ struct AtanhFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the inverse hyperbolic tangent (`torch.atanh`); integer inputs give `float32`.
     public func atanh() -> Tensor {
-        recordUnary("atanh", floatingMap(AtanhFunction(), self)) { g, x, y in g / (1 - x * x) }
+        recordUnary("atanh", floatingMap(AtanhFunction(), self, op: "atanh")) { g, x, y in g / (1 - x * x) }
     }
 }
 

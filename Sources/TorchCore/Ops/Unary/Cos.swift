@@ -9,7 +9,7 @@ struct CosFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the cosine (`torch.cos`); integer inputs give `float32`.
     public func cos() -> Tensor {
-        recordUnary("cos", floatingMap(CosFunction(), self)) { g, x, y in -(g * x.sin()) }
+        recordUnary("cos", floatingMap(CosFunction(), self, op: "cos")) { g, x, y in -(g * x.sin()) }
     }
 }
 

@@ -9,7 +9,7 @@ struct CoshFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the hyperbolic cosine (`torch.cosh`); integer inputs give `float32`.
     public func cosh() -> Tensor {
-        recordUnary("cosh", floatingMap(CoshFunction(), self)) { g, x, y in g * x.sinh() }
+        recordUnary("cosh", floatingMap(CoshFunction(), self, op: "cosh")) { g, x, y in g * x.sinh() }
     }
 }
 

@@ -9,7 +9,7 @@ struct ErfFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the error function (`torch.erf`); integer inputs give `float32`.
     public func erf() -> Tensor {
-        recordUnary("erf", floatingMap(ErfFunction(), self)) { g, x, y in g * (-(x * x)).exp() * (2 / Double.pi.squareRoot()) }
+        recordUnary("erf", floatingMap(ErfFunction(), self, op: "erf")) { g, x, y in g * (-(x * x)).exp() * (2 / Double.pi.squareRoot()) }
     }
 }
 

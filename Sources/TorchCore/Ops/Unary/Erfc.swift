@@ -9,7 +9,7 @@ struct ErfcFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the complementary error function (`torch.erfc`); integer inputs give `float32`.
     public func erfc() -> Tensor {
-        recordUnary("erfc", floatingMap(ErfcFunction(), self)) { g, x, y in -(g * (-(x * x)).exp() * (2 / Double.pi.squareRoot())) }
+        recordUnary("erfc", floatingMap(ErfcFunction(), self, op: "erfc")) { g, x, y in -(g * (-(x * x)).exp() * (2 / Double.pi.squareRoot())) }
     }
 }
 

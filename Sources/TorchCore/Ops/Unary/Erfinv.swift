@@ -9,7 +9,7 @@ struct ErfinvFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the inverse error function (`torch.erfinv`); integer inputs give `float32`.
     public func erfinv() -> Tensor {
-        recordUnary("erfinv", floatingMap(ErfinvFunction(), self)) { g, x, y in g * (y * y).exp() * (Double.pi.squareRoot() / 2) }
+        recordUnary("erfinv", floatingMap(ErfinvFunction(), self, op: "erfinv")) { g, x, y in g * (y * y).exp() * (Double.pi.squareRoot() / 2) }
     }
 }
 

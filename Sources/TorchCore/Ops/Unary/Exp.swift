@@ -11,7 +11,7 @@ struct ExpFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise eˣ (`torch.exp`); integer inputs give `float32`.
     public func exp() -> Tensor {
-        recordUnary("exp", floatingMap(ExpFunction(), self), savesInput: false) { g, x, y in g * y }
+        recordUnary("exp", floatingMap(ExpFunction(), self, op: "exp"), savesInput: false) { g, x, y in g * y }
     }
 }
 

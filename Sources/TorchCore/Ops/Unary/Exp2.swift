@@ -9,7 +9,7 @@ struct Exp2Function: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise 2ˣ (`torch.exp2`); integer inputs give `float32`.
     public func exp2() -> Tensor {
-        recordUnary("exp2", floatingMap(Exp2Function(), self)) { g, x, y in g * y * Foundationless.ln2 }
+        recordUnary("exp2", floatingMap(Exp2Function(), self, op: "exp2")) { g, x, y in g * y * Foundationless.ln2 }
     }
 }
 

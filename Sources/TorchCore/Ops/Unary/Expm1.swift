@@ -9,7 +9,7 @@ struct Expm1Function: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise eˣ − 1 (`torch.expm1`); integer inputs give `float32`.
     public func expm1() -> Tensor {
-        recordUnary("expm1", floatingMap(Expm1Function(), self)) { g, x, y in g * (y + 1) }
+        recordUnary("expm1", floatingMap(Expm1Function(), self, op: "expm1")) { g, x, y in g * (y + 1) }
     }
 }
 

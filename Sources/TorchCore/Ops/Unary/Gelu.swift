@@ -31,14 +31,14 @@ extension Tensor {
     public func gelu(approximate: GeluApproximation = .none) -> Tensor {
         switch approximate {
         case .none:
-            return recordUnary("gelu", floatingMap(GeluErfFunction(), self)) { g, x, _ in
+            return recordUnary("gelu", floatingMap(GeluErfFunction(), self, op: "gelu")) { g, x, _ in
                 if let fused = geluBackwardFused(g, x) { return fused }
                 let cdf = (x * 0.707_106_781_186_547_6).erf() * 0.5 + 0.5
                 let pdf = (x * x * -0.5).exp() * 0.398_942_280_401_432_7
                 return g * (cdf + x * pdf)
             }
         case .tanh:
-            return recordUnary("gelu", floatingMap(GeluTanhFunction(), self)) { g, x, _ in
+            return recordUnary("gelu", floatingMap(GeluTanhFunction(), self, op: "gelu(tanh)")) { g, x, _ in
                 let k = 0.797_884_560_802_865_4
                 let t = ((x + x * x * x * 0.044715) * k).tanh()
                 let dinner = (x * x * (3 * 0.044715) + 1) * k
@@ -52,7 +52,7 @@ extension Tensor {
 /// recorded); nil where the composite formula has to run (other dtypes, `createGraph`, broadcast gradients).
 /// Its composite form stays the reference (`CompositeReferenceTests`).
 func geluBackwardFused(_ g: Tensor, _ x: Tensor) -> Tensor? {
-    guard !GradMode.isEnabled, x.dtype == .float32, g.dtype == .float32, g.shape == x.shape else { return nil }
+    guard !GradMode.isEnabled, x.device == .cpu, g.device == .cpu, x.dtype == .float32, g.dtype == .float32, g.shape == x.shape else { return nil }
     let xc = x.contiguous(), gc = g.contiguous()
     let out = Tensor(uninitializedShape: x.shape, dtype: .float32)
     let px = UnsafePointer(xc.pointer(as: Float.self)), pg = UnsafePointer(gc.pointer(as: Float.self))

@@ -9,7 +9,7 @@ struct HardsigmoidFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise relu6(x + 3)/6 (`torch.hardsigmoid`); integer inputs give `float32`.
     public func hardsigmoid() -> Tensor {
-        recordUnary("hardsigmoid", floatingMap(HardsigmoidFunction(), self)) { g, x, y in g * (x.gt(-3).logicalAnd(x.lt(3))).to(g.dtype) / 6 }
+        recordUnary("hardsigmoid", floatingMap(HardsigmoidFunction(), self, op: "hardsigmoid")) { g, x, y in g * (x.gt(-3).logicalAnd(x.lt(3))).to(g.dtype) / 6 }
     }
 }
 

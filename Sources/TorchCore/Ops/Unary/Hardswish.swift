@@ -9,7 +9,7 @@ struct HardswishFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise x·relu6(x + 3)/6 (`torch.hardswish`); integer inputs give `float32`.
     public func hardswish() -> Tensor {
-        recordUnary("hardswish", floatingMap(HardswishFunction(), self)) { g, x, y in hardswishBackward(g, x) }
+        recordUnary("hardswish", floatingMap(HardswishFunction(), self, op: "hardswish")) { g, x, y in hardswishBackward(g, x) }
     }
 }
 

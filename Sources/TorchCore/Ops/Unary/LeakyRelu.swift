@@ -4,17 +4,20 @@ import RealModule
 
 struct LeakyReluFunction: UnaryFloatingFunction {
     let slope: Double
+    var parameters: [Double] { [slope] }
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x > 0 ? x : x * T(fromDouble: slope) }
 }
 
 struct EluFunction: UnaryFloatingFunction {
     let alpha: Double
+    var parameters: [Double] { [alpha] }
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x > 0 ? x : T(fromDouble: alpha) * T.expMinusOne(x) }
 }
 
 struct SoftplusFunction: UnaryFloatingFunction {
     let beta: Double
     let threshold: Double
+    var parameters: [Double] { [beta, threshold] }
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
         let b = T(fromDouble: beta)
         return x * b > T(fromDouble: threshold) ? x : T.log(onePlus: T.exp(x * b)) / b
@@ -24,6 +27,7 @@ struct SoftplusFunction: UnaryFloatingFunction {
 struct HardtanhFunction: UnaryNumericFunction {
     let lo: Double
     let hi: Double
+    var parameters: [Double] { [lo, hi] }
     @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
         Swift.min(Swift.max(x, T(fromDouble: lo)), T(fromDouble: hi))
     }
@@ -36,7 +40,7 @@ extension Tensor {
     /// Elementwise `x` for positive `x`, `slope·x` otherwise (`torch.nn.functional.leaky_relu`).
     /// - Parameter negativeSlope: the slope for negative inputs.
     public func leakyRelu(negativeSlope: Double = 0.01) -> Tensor {
-        recordUnary("leakyRelu", floatingMap(LeakyReluFunction(slope: negativeSlope), self)) { g, x, _ in
+        recordUnary("leakyRelu", floatingMap(LeakyReluFunction(slope: negativeSlope), self, op: "leakyRelu")) { g, x, _ in
             g * (x.gt(0).to(g.dtype) + x.le(0).to(g.dtype) * negativeSlope)
         }
     }
@@ -44,7 +48,7 @@ extension Tensor {
     /// Elementwise ELU: `x` for positive `x`, `α(eˣ − 1)` otherwise (`torch.nn.functional.elu`).
     /// - Parameter alpha: α.
     public func elu(alpha: Double = 1) -> Tensor {
-        recordUnary("elu", floatingMap(EluFunction(alpha: alpha), self)) { g, x, _ in
+        recordUnary("elu", floatingMap(EluFunction(alpha: alpha), self, op: "elu")) { g, x, _ in
             g * (x.gt(0).to(g.dtype) + x.le(0).to(g.dtype) * x.exp() * alpha)
         }
     }
@@ -60,7 +64,7 @@ extension Tensor {
     ///   - beta: β.
     ///   - threshold: above `β·x > threshold` the function is `x`.
     public func softplus(beta: Double = 1, threshold: Double = 20) -> Tensor {
-        recordUnary("softplus", floatingMap(SoftplusFunction(beta: beta, threshold: threshold), self)) { g, x, _ in
+        recordUnary("softplus", floatingMap(SoftplusFunction(beta: beta, threshold: threshold), self, op: "softplus")) { g, x, _ in
             let above = (x * beta).gt(threshold).to(g.dtype)
             return g * (above + (1 - above) * (x * beta).sigmoid())
         }

@@ -9,7 +9,7 @@ struct LogFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the natural logarithm (`torch.log`); integer inputs give `float32`.
     public func log() -> Tensor {
-        recordUnary("log", floatingMap(LogFunction(), self)) { g, x, y in g / x }
+        recordUnary("log", floatingMap(LogFunction(), self, op: "log")) { g, x, y in g / x }
     }
 }
 

@@ -9,7 +9,7 @@ struct Log10Function: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the base-10 logarithm (`torch.log10`); integer inputs give `float32`.
     public func log10() -> Tensor {
-        recordUnary("log10", floatingMap(Log10Function(), self)) { g, x, y in g / (x * Foundationless.ln10) }
+        recordUnary("log10", floatingMap(Log10Function(), self, op: "log10")) { g, x, y in g / (x * Foundationless.ln10) }
     }
 }
 

@@ -9,7 +9,7 @@ struct Log1pFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise log(1 + x) (`torch.log1p`); integer inputs give `float32`.
     public func log1p() -> Tensor {
-        recordUnary("log1p", floatingMap(Log1pFunction(), self)) { g, x, y in g / (x + 1) }
+        recordUnary("log1p", floatingMap(Log1pFunction(), self, op: "log1p")) { g, x, y in g / (x + 1) }
     }
 }
 

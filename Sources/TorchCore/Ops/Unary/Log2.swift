@@ -9,7 +9,7 @@ struct Log2Function: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the base-2 logarithm (`torch.log2`); integer inputs give `float32`.
     public func log2() -> Tensor {
-        recordUnary("log2", floatingMap(Log2Function(), self)) { g, x, y in g / (x * Foundationless.ln2) }
+        recordUnary("log2", floatingMap(Log2Function(), self, op: "log2")) { g, x, y in g / (x * Foundationless.ln2) }
     }
 }
 

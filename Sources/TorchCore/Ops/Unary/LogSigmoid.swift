@@ -9,7 +9,7 @@ struct LogSigmoidFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise log(sigmoid(x)) (`torch.nn.functional.logsigmoid`); integer inputs give `float32`.
     public func logSigmoid() -> Tensor {
-        recordUnary("logSigmoid", floatingMap(LogSigmoidFunction(), self)) { g, x, y in g * (-x).sigmoid() }
+        recordUnary("logSigmoid", floatingMap(LogSigmoidFunction(), self, op: "logSigmoid")) { g, x, y in g * (-x).sigmoid() }
     }
 }
 

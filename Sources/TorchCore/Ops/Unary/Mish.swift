@@ -9,7 +9,7 @@ struct MishFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise x·tanh(softplus(x)) (`torch.mish`); integer inputs give `float32`.
     public func mish() -> Tensor {
-        recordUnary("mish", floatingMap(MishFunction(), self)) { g, x, y in mishBackward(g, x) }
+        recordUnary("mish", floatingMap(MishFunction(), self, op: "mish")) { g, x, y in mishBackward(g, x) }
     }
 }
 

@@ -9,7 +9,7 @@ struct ReciprocalFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise 1/x (`torch.reciprocal`); integer inputs give `float32`.
     public func reciprocal() -> Tensor {
-        recordUnary("reciprocal", floatingMap(ReciprocalFunction(), self), savesInput: false) { g, x, y in -(g * y * y) }
+        recordUnary("reciprocal", floatingMap(ReciprocalFunction(), self, op: "reciprocal"), savesInput: false) { g, x, y in -(g * y * y) }
     }
 }
 

@@ -9,7 +9,7 @@ struct RsqrtFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise 1/√x (`torch.rsqrt`); integer inputs give `float32`.
     public func rsqrt() -> Tensor {
-        recordUnary("rsqrt", floatingMap(RsqrtFunction(), self), savesInput: false) { g, x, y in g * y * y * y * -0.5 }
+        recordUnary("rsqrt", floatingMap(RsqrtFunction(), self, op: "rsqrt"), savesInput: false) { g, x, y in g * y * y * y * -0.5 }
     }
 }
 

@@ -9,7 +9,7 @@ struct SeluFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise scale·(max(0,x) + min(0, α(eˣ−1))) (`torch.selu`); integer inputs give `float32`.
     public func selu() -> Tensor {
-        recordUnary("selu", floatingMap(SeluFunction(), self)) { g, x, y in g * (x.gt(0).to(g.dtype) * seluScale + x.le(0).to(g.dtype) * x.exp() * (seluScale * seluAlpha)) }
+        recordUnary("selu", floatingMap(SeluFunction(), self, op: "selu")) { g, x, y in g * (x.gt(0).to(g.dtype) * seluScale + x.le(0).to(g.dtype) * x.exp() * (seluScale * seluAlpha)) }
     }
 }
 

@@ -11,7 +11,7 @@ struct SigmoidFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the logistic sigmoid 1/(1+e⁻ˣ) (`torch.sigmoid`); integer inputs give `float32`.
     public func sigmoid() -> Tensor {
-        recordUnary("sigmoid", floatingMap(SigmoidFunction(), self), savesInput: false) { g, x, y in g * y * (1 - y) }
+        recordUnary("sigmoid", floatingMap(SigmoidFunction(), self, op: "sigmoid"), savesInput: false) { g, x, y in g * y * (1 - y) }
     }
 }
 

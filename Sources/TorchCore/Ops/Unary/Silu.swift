@@ -9,7 +9,7 @@ struct SiluFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise x·sigmoid(x) (swish) (`torch.silu`); integer inputs give `float32`.
     public func silu() -> Tensor {
-        recordUnary("silu", floatingMap(SiluFunction(), self)) { g, x, y in siluBackward(g, x) }
+        recordUnary("silu", floatingMap(SiluFunction(), self, op: "silu")) { g, x, y in siluBackward(g, x) }
     }
 }
 

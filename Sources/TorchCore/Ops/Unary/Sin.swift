@@ -9,7 +9,7 @@ struct SinFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the sine (`torch.sin`); integer inputs give `float32`.
     public func sin() -> Tensor {
-        recordUnary("sin", floatingMap(SinFunction(), self)) { g, x, y in g * x.cos() }
+        recordUnary("sin", floatingMap(SinFunction(), self, op: "sin")) { g, x, y in g * x.cos() }
     }
 }
 

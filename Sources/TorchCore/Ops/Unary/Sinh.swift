@@ -9,7 +9,7 @@ struct SinhFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the hyperbolic sine (`torch.sinh`); integer inputs give `float32`.
     public func sinh() -> Tensor {
-        recordUnary("sinh", floatingMap(SinhFunction(), self)) { g, x, y in g * x.cosh() }
+        recordUnary("sinh", floatingMap(SinhFunction(), self, op: "sinh")) { g, x, y in g * x.cosh() }
     }
 }
 

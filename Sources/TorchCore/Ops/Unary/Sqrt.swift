@@ -9,7 +9,7 @@ struct SqrtFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the square root (`torch.sqrt`); integer inputs give `float32`.
     public func sqrt() -> Tensor {
-        recordUnary("sqrt", floatingMap(SqrtFunction(), self), savesInput: false) { g, x, y in g / (y * 2) }
+        recordUnary("sqrt", floatingMap(SqrtFunction(), self, op: "sqrt"), savesInput: false) { g, x, y in g / (y * 2) }
     }
 }
 

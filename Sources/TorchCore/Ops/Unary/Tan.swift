@@ -9,7 +9,7 @@ struct TanFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the tangent (`torch.tan`); integer inputs give `float32`.
     public func tan() -> Tensor {
-        recordUnary("tan", floatingMap(TanFunction(), self)) { g, x, y in g * (y * y + 1) }
+        recordUnary("tan", floatingMap(TanFunction(), self, op: "tan")) { g, x, y in g * (y * y + 1) }
     }
 }
 

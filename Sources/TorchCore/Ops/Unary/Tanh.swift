@@ -9,7 +9,7 @@ struct TanhFunction: UnaryFloatingFunction {
 extension Tensor {
     /// Elementwise the hyperbolic tangent (`torch.tanh`); integer inputs give `float32`.
     public func tanh() -> Tensor {
-        recordUnary("tanh", floatingMap(TanhFunction(), self), savesInput: false) { g, x, y in g * (1 - y * y) }
+        recordUnary("tanh", floatingMap(TanhFunction(), self, op: "tanh"), savesInput: false) { g, x, y in g * (1 - y * y) }
     }
 }
 

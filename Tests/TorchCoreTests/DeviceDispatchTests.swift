@@ -1,0 +1,149 @@
+import Testing
+import Torch
+import _TestSupport
+
+/// Tensors on a device other than the CPU, with the host-backed stand-in backend (`_TestSupport`): placement,
+/// transfers, the CPU fallback of every registry op (forward and backward), mixed-device errors, and the
+/// elementwise requests a real backend receives.
+@Suite struct DeviceDispatchTests {
+    static let backend = HostBackedDeviceBackend.install()
+    static let dev = Device.cuda(0)
+    static let allNames = OpRegistry.all.map { $0.name }
+
+    init() {
+        _ = Self.backend
+        DeviceFallbacks.warns = false
+    }
+
+    static func op(_ name: String) -> OpInfo { OpRegistry.all.first { $0.name == name }! }
+
+    @Test func roundTripKeepsValuesAndDevice() {
+        let x = Tensor([1.5, -2, 3, 4, 5, 6] as [Float], shape: [2, 3])
+        let d = x.to(Self.dev)
+        #expect(d.device == Self.dev && d.isCUDA && !x.isCUDA)
+        #expect(d.shape == [2, 3] && d.dtype == .float32)
+        #expect(d.cpu().device == .cpu)
+        #expect(d.toArray(of: Float.self) == [1.5, -2, 3, 4, 5, 6])
+        #expect(d[0, 0].item(Float.self) == 1.5)
+        // A strided view moves as its values, and views of device tensors stay on the device.
+        let t = d.t()
+        #expect(t.device == Self.dev && !t.isContiguous)
+        #expect(t.cpu().toArray(of: Float.self) == [1.5, 4, -2, 5, 3, 6])
+        #expect(t.contiguous().device == Self.dev && t.contiguous().isContiguous)
+        #expect(x.t().to(Self.dev).toArray(of: Float.self) == [1.5, 4, -2, 5, 3, 6])
+        #expect(d[1, 2].item(Float.self) == 6)
+    }
+
+    @Test func printingNamesTheDevice() {
+        let d = Tensor([1, 2] as [Float]).to(Self.dev)
+        #expect(d.description == "tensor([1., 2.], device='cuda:0')")
+        #expect(Tensor([1, 2] as [Double]).cuda().description == "tensor([1., 2.], device='cuda:0', dtype=torch.float64)")
+    }
+
+    @Test func creationOnTheDevice() {
+        let z = Tensor.zeros([2, 3], device: Self.dev)
+        #expect(z.device == Self.dev && z.toArray(of: Float.self) == [0, 0, 0, 0, 0, 0])
+        let f = Tensor.full([2], 2.5, dtype: .float64, device: Self.dev)
+        #expect(f.toArray(of: Double.self) == [2.5, 2.5])
+        let o = Tensor.onesLike(f)
+        #expect(o.device == Self.dev && o.dtype == .float64 && o.toArray(of: Double.self) == [1, 1])
+        let r = Tensor.randnLike(o)
+        #expect(r.device == Self.dev)
+        #expect(f.to(.int32).device == Self.dev && f.to(.int32).toArray(of: Int32.self) == [2, 2])
+    }
+
+    @Test func castsAndInPlaceWritesStayOnTheDevice() {
+        let x = Tensor([1, 2, 3, 4] as [Float], shape: [2, 2]).cuda()
+        let h = x.to(.float16)
+        #expect(h.device == Self.dev && h.dtype == .float16 && h.toArray(of: Float.self) == [1, 2, 3, 4])
+        let y = x.clone()
+        y.add_(Tensor(1.0))
+        y[0].fill_(7)
+        #expect(y.device == Self.dev && y.toArray(of: Float.self) == [7, 7, 4, 5])
+        #expect(x.toArray(of: Float.self) == [1, 2, 3, 4])
+    }
+
+    @Test func deviceMemoryIsFreedWithItsTensors() {
+        let before = Self.backend.liveBlocks
+        do {
+            let a = Tensor.ones([64, 64]).cuda()
+            let b = (a * 2).sum()
+            #expect(b.item() == 8192)
+        }
+        #expect(Self.backend.liveBlocks <= before)
+    }
+
+    /// Every registry op on device tensors gives the CPU result, on the device; differentiable ops give the CPU
+    /// gradients, on the device.
+    @Test(arguments: allNames)
+    func registryOpMatchesCPU(_ name: String) {
+        let op = Self.op(name)
+        let base = op.sampleInputs(generator: Generator(seed: 11))
+        let expected = noGrad { op.call(base) }
+        let onDevice = base.map { $0.to(Self.dev) }
+        let out = noGrad { op.call(onDevice) }
+        #expect(out.device == Self.dev, "\(name): result on \(out.device)")
+        #expect(out.shape == expected.shape && out.dtype == expected.dtype, "\(name): \(out.shape) \(out.dtype) vs \(expected.shape) \(expected.dtype)")
+        if out.shape == expected.shape && out.count > 0 {
+            let c = compareClose(out.cpu().to(.float64), expected.to(.float64).toArray(of: Double.self), rtol: 1e-12, atol: 1e-12)
+            #expect(c.isClose, "\(name): \(c.message)")
+        }
+        guard op.differentiable else { return }
+        let cpuLeaves = base.map { $0.detach().requiresGrad_() }
+        let devLeaves = base.map { $0.to(Self.dev).requiresGrad_() }
+        let g = Tensor.randn(expected.shape, dtype: .float64, generator: Generator(seed: 12))
+        op.call(cpuLeaves).backward(gradient: g)
+        op.call(devLeaves).backward(gradient: g.to(Self.dev))
+        for (i, (c, d)) in zip(cpuLeaves, devLeaves).enumerated() {
+            guard let cg = c.grad else { continue }
+            guard let dg = d.grad else { Issue.record("\(name): input \(i) has no gradient on the device"); continue }
+            #expect(dg.device == Self.dev, "\(name): gradient \(i) on \(dg.device)")
+            let cmp = compareClose(dg.cpu(), cg.toArray(of: Double.self), rtol: 1e-10, atol: 1e-12)
+            #expect(cmp.isClose, "\(name): gradient \(i): \(cmp.message)")
+        }
+    }
+
+    /// The elementwise requests name the registry op and carry its sample parameters, so a real backend finds the
+    /// op's expression and runs it with the caller's values.
+    /// (`clone` is served by the backend's copy.)
+    @Test(arguments: OpRegistry.all.filter { $0.elementwise != nil && $0.name != "clone" }.map(\.name))
+    func elementwiseRequestsNameTheRegistryOp(_ name: String) {
+        let op = Self.op(name)
+        let inputs = op.sampleInputs(dtype: .float32, generator: Generator(seed: 13)).map { $0.to(Self.dev) }
+        let requests = GlobalSettings.exclusive { () -> [HostBackedDeviceBackend.Request] in
+            Self.backend.clearRequests()
+            _ = noGrad { op.call(inputs) }
+            return Self.backend.requests.filter { $0.kind == "elementwise" }
+        }
+        let mine = requests.filter { $0.op == name }
+        #expect(!mine.isEmpty, "\(name): requests were \(requests.map(\.op))")
+        if let r = mine.first {
+            #expect(r.parameters == op.elementwise!.sampleParameters, "\(name): parameters \(r.parameters)")
+            #expect(r.inputs.count == op.elementwise!.arity)
+        }
+    }
+
+    @Test func mixedDevicesAreRefused() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = HostBackedDeviceBackend.install()
+            _ = Tensor.ones([2, 3]).cuda() + Tensor.ones([2, 3])
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("add: expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!"))
+    }
+
+    @Test func scalarsAndZeroDimCPUTensorsGoWithTheDevice() {
+        let x = Tensor([1, 2, 3] as [Float]).cuda()
+        let y = x * 2.5 + Tensor(1.0)
+        #expect(y.device == Self.dev && y.toArray(of: Float.self) == [3.5, 6, 8.5])
+    }
+
+    @Test func kernelsRefuseDeviceMemory() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            DeviceBackends.unregister("cuda")
+            _ = Tensor.ones([2]).cuda()
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("no backend for cuda:0 is loaded"))
+    }
+}
