@@ -64,6 +64,49 @@ def main():
             continue
         print(json.dumps({"kind": "bench", "id": f"ew_{name}_256mib", "median_ms": ms, "gbps": operands * nbytes / ms / 1e6}))
 
+    print(json.dumps(train_transformer(256)))
+
+
+class PreNormBlock(torch.nn.Module):
+    """One pre-norm encoder layer of train_transformer, written out as WORKLOADS.md section 2.10 states it."""
+
+    def __init__(self, d=128, heads=4, ff=512):
+        super().__init__()
+        self.heads = heads
+        self.ln1 = torch.nn.LayerNorm(d, eps=1e-5)
+        self.qkv = torch.nn.Linear(d, 3 * d)
+        self.proj = torch.nn.Linear(d, d)
+        self.ln2 = torch.nn.LayerNorm(d, eps=1e-5)
+        self.fc1 = torch.nn.Linear(d, ff)
+        self.fc2 = torch.nn.Linear(ff, d)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        dh = d // self.heads
+        q, k, v = self.qkv(self.ln1(x)).view(b, t, 3, self.heads, dh).permute(2, 0, 3, 1, 4)
+        p = torch.softmax(q @ k.transpose(-2, -1) / dh ** 0.5, dim=-1)
+        h = x + self.proj((p @ v).transpose(1, 2).reshape(b, t, d))
+        return h + self.fc2(torch.nn.functional.gelu(self.fc1(self.ln2(h))))
+
+
+def train_transformer(batch):
+    """Steps per second of train_transformer (2 layers, final LayerNorm, head 128 -> 256, AdamW) at `batch`."""
+    torch.manual_seed(0)
+    dev = torch.device("cuda")
+    model = torch.nn.Sequential(PreNormBlock(), PreNormBlock(), torch.nn.LayerNorm(128, eps=1e-5),
+                                torch.nn.Linear(128, 256)).to(dev)
+    x = torch.randn(batch, 64, 128, device=dev)
+    y = torch.randint(0, 256, (batch, 64), device=dev)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
+
+    def step():
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(x).reshape(batch * 64, 256), y.reshape(batch * 64)).backward()
+        opt.step()
+
+    ms = time_ms(step, 5)
+    return {"kind": "bench", "id": f"train_transformer_b{batch}", "median_ms": ms, "steps_per_s": 1000 / ms}
+
 
 if __name__ == "__main__":
     main()

@@ -51,7 +51,7 @@ st, pt = load(sys.argv[1]), load(sys.argv[2])
 copy_st = st.get("copy_256mib", {}).get("gbps")
 print(f"{'workload':24} {'swifttorch':>12} {'pytorch':>12} {'ratio':>7}  note")
 for k in st:
-    unit = "tflops" if "tflops" in st[k] else "gbps"
+    unit = next(u for u in ("tflops", "gbps", "steps_per_s") if u in st[k])
     a, b = st[k][unit], pt.get(k, {}).get(unit)
     note = f"{a / copy_st:.0%} of copy" if unit == "gbps" and copy_st and k != "copy_256mib" else ""
     print(f"{k:24} {a:12.1f} {b if b is None else round(b, 1)!s:>12} {'' if not b else f'{a / b:7.2f}'}  {note}")

@@ -9,7 +9,7 @@ import TorchCore
 /// ``LibrarySearch`` and opened with `dlopen`, so a machine without CUDA only ever sees a clear reason.
 public enum CUDA {
     /// Whether a CUDA driver and at least one device are usable.
-    public static var isAvailable: Bool { (try? driverState.get())?.deviceCount ?? 0 > 0 }
+    public static var isAvailable: Bool { registerBackend() > 0 }
 
     /// Why CUDA is not available (nil when it is).
     public static var unavailableReason: String? {
@@ -20,7 +20,16 @@ public enum CUDA {
     }
 
     /// How many CUDA devices the driver sees (0 without a driver).
-    public static var deviceCount: Int { (try? driverState.get())?.deviceCount ?? 0 }
+    public static var deviceCount: Int { registerBackend() }
+
+    /// Registers the CUDA backend with TorchCore when there is a device (once), so that `tensor.to(.cuda(0))`
+    /// works; returns the device count.
+    @discardableResult
+    static func registerBackend() -> Int {
+        let n = (try? driverState.get())?.deviceCount ?? 0
+        if n > 0 { _ = backendRegistration }
+        return n
+    }
 
     /// The driver's CUDA version as (major, minor), e.g. (12, 4); nil without a driver.
     public static var driverVersion: (major: Int, minor: Int)? {
@@ -47,6 +56,7 @@ public enum CUDA {
     /// - Parameter index: the ordinal.
     public static func device(_ index: Int = 0) throws(CUDAError) -> CUDADevice {
         let state = try driverState.get()
+        if state.deviceCount > 0 { _ = backendRegistration }
         guard index >= 0 && index < state.deviceCount else {
             throw .noDevice("device \(index) was asked for; the driver reports \(state.deviceCount) device(s)")
         }
@@ -98,6 +108,8 @@ extension Torch {
 }
 
 private let tf32 = Atomic<Bool>(false)
+
+private let backendRegistration: Void = DeviceBackends.register(CUDABackend.shared, for: "cuda")
 
 private let nvrtcState: Result<NVRTC, CUDAError> = CUDA.loadNVRTC(search: LibrarySearch())
 

@@ -13,6 +13,19 @@ public struct GPUCheck: Sendable, CustomStringConvertible {
     /// Why it failed, when it did (dtype mismatch, a CUDA error, the worst element).
     public let problem: String?
 
+    /// Describes one comparison.
+    /// - Parameters:
+    ///   - name: what was run.
+    ///   - layout: the variant.
+    ///   - worst: the worst error as a fraction of the tolerance.
+    ///   - problem: why it failed, if it did.
+    package init(name: String, layout: String, worst: Double, problem: String?) {
+        self.name = name
+        self.layout = layout
+        self.worst = worst
+        self.problem = problem
+    }
+
     /// Whether the GPU agreed with the CPU.
     public var passed: Bool { problem == nil && worst <= 1 }
 
@@ -120,7 +133,7 @@ public enum CUDASelfTest {
 
     /// Elementwise comparison in float64: |got − expected| ≤ atol + rtol·|expected| (atol defaults to rtol);
     /// NaN matches NaN, infinities must match exactly.
-    static func compare(_ name: String, _ layout: String, _ got: Tensor, _ expected: Tensor, rtol: Double,
+    package static func compare(_ name: String, _ layout: String, _ got: Tensor, _ expected: Tensor, rtol: Double,
                         atol: Double? = nil) -> GPUCheck {
         let atol = atol ?? rtol
         let a = got.to(.float64).toArray(of: Double.self), e = expected.to(.float64).toArray(of: Double.self)

@@ -256,4 +256,28 @@ open class Module {
         }
         return self
     }
+
+    /// Moves every parameter and buffer to `device` (`module.to(device)`); parameters stay leaves that require
+    /// grad as before, so optimizers built afterwards see the moved tensors (build them after moving, as in
+    /// PyTorch).
+    /// - Parameter device: the target device.
+    @discardableResult
+    public func to(device: Device) -> Self {
+        for (_, p) in namedParameterBoxes() where p.wrappedValue.device != device {
+            p.wrappedValue = p.wrappedValue.detach().to(device).requiresGrad_(p.wrappedValue.requiresGrad)
+        }
+        for (_, b) in namedBufferBoxes() where b.wrappedValue.device != device {
+            b.wrappedValue = b.wrappedValue.to(device)
+        }
+        return self
+    }
+
+    /// Moves every parameter and buffer to CUDA device `index` (`module.cuda()`).
+    /// - Parameter index: the device ordinal.
+    @discardableResult
+    public func cuda(_ index: Int = 0) -> Self { to(device: .cuda(index)) }
+
+    /// Moves every parameter and buffer to host memory (`module.cpu()`).
+    @discardableResult
+    public func cpu() -> Self { to(device: .cpu) }
 }

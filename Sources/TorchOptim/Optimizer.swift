@@ -121,7 +121,9 @@ open class Optimizer {
         }
         state = [:]
         for (i, s) in dict.state where i < flat.count {
-            state[flat[i].identity] = s.mapValues { $0.detach().clone() }
+            // State follows its parameter's device, as in PyTorch (0-d values such as `step` stay where they are).
+            let device = flat[i].device
+            state[flat[i].identity] = s.mapValues { $0.rank > 0 ? $0.detach().to(device).clone() : $0.detach().clone() }
         }
     }
 }

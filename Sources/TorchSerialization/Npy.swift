@@ -146,7 +146,7 @@ public enum Npy {
         var header = Array("{'descr': '\(d)', 'fortran_order': False, 'shape': \(shape), }".utf8)
         while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
         header.append(0x0A)
-        let c = tensor.detach().contiguous()
+        let c = tensor.detach().cpu().contiguous()
         let nbytes = c.count * c.dtype.itemSize
         let data = [UInt8](UnsafeRawBufferPointer(start: c.storage.data + c.storageOffset * c.dtype.itemSize, count: nbytes))
         return [magic + [1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)], header, data]

@@ -226,7 +226,7 @@ public enum Safetensors {
         }
         var data: [UInt8] = []
         for (name, t) in ordered {
-            let c = t.detach().contiguous()
+            let c = t.detach().cpu().contiguous()
             let nbytes = c.count * c.dtype.itemSize
             let begin = data.count
             data.append(contentsOf: UnsafeRawBufferPointer(start: c.storage.data + c.storageOffset * c.dtype.itemSize, count: nbytes))

@@ -95,7 +95,9 @@ struct ArchiveWriter {
         }
     }
 
-    mutating func emitTensor(_ t: Tensor, name: String) throws {
+    mutating func emitTensor(_ tensor: Tensor, name: String) throws {
+        // Device tensors are written as CPU storages (what `torch.load` opens anywhere without `map_location`).
+        let t = tensor.device == .cpu ? tensor : tensor.detach().cpu()
         let p = UInt8.init(ascii:)
         guard let storageName = TorchCheckpoint.storageNames[t.dtype] else {
             throw SerializationError.unsupportedDType(path: path, tensor: name, dtype: t.dtype.rawValue)

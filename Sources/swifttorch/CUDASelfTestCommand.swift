@@ -4,8 +4,10 @@ import Torch
 import Glibc
 #endif
 
-/// `swifttorch cuda-selftest`: on a GPU, every generated kernel and cuBLAS product against the CPU, then the GPU
-/// benchmarks of the CUDA issue (matmul TFLOP/s, elementwise bandwidth against the copy bandwidth).
+/// `swifttorch cuda-selftest`: on a GPU, every generated kernel and cuBLAS product against the CPU, every registry
+/// op on GPU tensors (forward and backward) and a short training run against the CPU, then the GPU benchmarks of
+/// the CUDA issue (matmul TFLOP/s, elementwise bandwidth against the copy bandwidth, `train_transformer` at batch
+/// 256).
 struct CUDASelfTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cuda-selftest",
@@ -31,6 +33,9 @@ struct CUDASelfTestCommand: ParsableCommand {
         for line in CUDA.libraryReport { print("  " + line) }
         var records: [String] = []
         let checks = CUDASelfTest.elementwise(device: device) + CUDASelfTest.matmul(device: device)
+            + CUDASelfTest.tensors(index: 0) + CUDASelfTest.training(device: .cuda(0))
+        let fallbacks = DeviceFallbacks.ops.sorted()
+        print("ops that ran on the CPU for GPU tensors (\(fallbacks.count)): \(fallbacks.joined(separator: ", "))")
         for c in checks where !c.passed { print(c) }
         let failed = checks.filter { !$0.passed }.count
         print("checks: \(checks.count - failed) of \(checks.count) passed")
@@ -38,7 +43,8 @@ struct CUDASelfTestCommand: ParsableCommand {
             records.append(#"{"kind":"check","name":"\#(jsonEscape(c.name))","layout":"\#(c.layout)","passed":\#(c.passed),"worst":\#(c.worst.isFinite ? String(c.worst) : "null")}"#)
         }
         if !noBench {
-            for r in try GPUBench(device: device).run(matmulSizes: matmulSizes) {
+            let bench = GPUBench(device: device)
+            for r in try bench.run(matmulSizes: matmulSizes) + [try bench.trainTransformer()] {
                 print(r.line)
                 records.append(r.json)
             }

@@ -26,6 +26,7 @@ struct Train: ParsableCommand {
     @Option(help: "Folder for checkpoint.pt (after every epoch: model, optimizer, scheduler, epoch, RNG states; torch.load reads it) and the final model.safetensors, all written atomically.") var out = "runs/train"
     @Option(help: "Continue from a checkpoint.pt written by an earlier run with the same settings; the result is the same as an uninterrupted run.") var resume: String?
     @Option(help: "TensorBoard log folder: per-batch loss, per-epoch loss, accuracy, learning rate and weight histograms, and the run's hyperparameters.") var tensorboard: String?
+    @Option(help: "Where to train: cpu, cuda or cuda:N (a CUDA device needs the driver; see `swifttorch doctor`).") var device = "cpu"
     @Flag(help: "Print one final JSON object instead of the report.") var json = false
 
     func validate() throws {
@@ -44,6 +45,20 @@ struct Train: ParsableCommand {
         }
         guard ["none", "cosine", "step"].contains(scheduler) else { throw ValidationError("--scheduler must be none, cosine or step (got \(scheduler))") }
         guard workers >= 0 else { throw ValidationError("--workers must be 0 or more (got \(workers))") }
+        _ = try targetDevice()
+    }
+
+    /// The device named by `--device`, checked: a CUDA device must exist.
+    func targetDevice() throws -> Device {
+        guard let d = parseDevice(device) else { throw ValidationError("--device must be cpu, cuda or cuda:N (got \(device))") }
+        if case .cuda(let i) = d {
+            if CUDA.isAvailable {
+                guard i < CUDA.deviceCount else { throw ValidationError("--device \(device): the driver reports \(CUDA.deviceCount) device(s)") }
+            } else if DeviceBackends.backend(for: d) == nil {
+                throw ValidationError("--device \(device): CUDA is not available: \(CUDA.unavailableReason ?? "unknown reason")")
+            }
+        }
+        return d
     }
 
     func run() throws {
@@ -113,6 +128,8 @@ struct Train: ParsableCommand {
 
     /// Trains `net` and reports (or prints JSON), writing a checkpoint after every epoch.
     func fit<Train: Dataset, Test: Dataset>(_ net: Module, train: Train, test: Test, name: String, start: Double) throws {
+        let dev = try targetDevice()
+        net.to(device: dev)
         let opt = makeOptimizer(net.parameters())
         let schedule = makeScheduler(opt)
         let loaderGenerator = Generator(seed: seed &+ 3)
@@ -131,7 +148,7 @@ struct Train: ParsableCommand {
         try makeDirectories(out)
         let folder = out.hasSuffix("/") ? out : out + "/"
         if !json {
-            print("training \(model) (\(net.parameterCount) parameters) on \(name), \(epochs) epochs, batch \(batchSize), \(optimizer) lr \(lr), \(Torch.numThreads) threads")
+            print("training \(model) (\(net.parameterCount) parameters) on \(name), \(epochs) epochs, batch \(batchSize), \(optimizer) lr \(lr), \(dev == .cpu ? "\(Torch.numThreads) threads" : "on \(dev)")")
         }
         var progress = Progress(epochs: epochs)
         let board = try tensorboard.map { try SummaryWriter(logDir: $0) }
@@ -140,7 +157,8 @@ struct Train: ParsableCommand {
             let epochStart = now()
             var lossSum = 0.0, correct = 0, seen = 0, batches = 0
             var batchIterator = loader.makeIterator()
-            while let (x, y) = try nextBatch(&batchIterator) {
+            while let (hostX, hostY) = try nextBatch(&batchIterator) {
+                let x = hostX.to(dev), y = hostY.to(dev)
                 opt.zeroGrad()
                 let logits = net(x)
                 let loss = F.crossEntropy(logits, y)
@@ -160,7 +178,7 @@ struct Train: ParsableCommand {
             let rate = opt.paramGroups[0]["lr"]
             schedule?.step()
             lastLoss = lossSum / Double(seen)
-            testAccuracy = Self.accuracy(net, test, batchSize: 256)
+            testAccuracy = Self.accuracy(net, test, batchSize: 256, device: dev)
             if let board {
                 try board.addScalar("loss/train", lastLoss, globalStep: epoch)
                 try board.addScalar("accuracy/train", Double(correct) / Double(seen), globalStep: epoch)
@@ -257,13 +275,13 @@ struct Train: ParsableCommand {
     }
 
     /// Fraction of correctly classified samples.
-    static func accuracy<D: Dataset>(_ net: Module, _ data: D, batchSize: Int) -> Double {
+    static func accuracy<D: Dataset>(_ net: Module, _ data: D, batchSize: Int, device: Device = .cpu) -> Double {
         net.eval()
         defer { net.train() }
         var correct = 0
         noGrad {
             for (x, y) in DataLoader(data, batchSize: batchSize) {
-                correct += Int(net(x).argmax(dim: 1).eq(y).sum().item())
+                correct += Int(net(x.to(device)).argmax(dim: 1).eq(y.to(device)).sum().item())
             }
         }
         return Double(correct) / Double(data.count)
@@ -316,4 +334,13 @@ struct Progress {
         let bytes = Array(s.utf8)
         _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
     }
+}
+
+/// `cpu`, `cuda` (device 0) or `cuda:N` as a device; nil otherwise.
+/// - Parameter text: the spelling.
+func parseDevice(_ text: String) -> Device? {
+    if text == "cpu" { return .cpu }
+    if text == "cuda" { return .cuda(0) }
+    if text.hasPrefix("cuda:"), let i = Int(text.dropFirst(5)), i >= 0 { return .cuda(i) }
+    return nil
 }

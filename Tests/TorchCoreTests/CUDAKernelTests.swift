@@ -75,6 +75,22 @@ private let skipReason: Comment = "NVRTC not found (set SWIFTTORCH_CUDA_LIBS to 
         #expect(compiled == KernelSource.registryPrograms.reduce(0) { $0 + $1.specs.count })
     }
 
+    /// The copy/cast kernels of the device backend: one per dtype pair, all compiled, with the computation types
+    /// of the CPU copy (double with float64, wrapping 64-bit integers between integer types, float otherwise).
+    @Test(.enabled(if: compiler != nil, skipReason)) func everyCastKernelCompilesToPTX() throws {
+        let nvrtc = try #require(compiler)
+        let all: [DType] = [.float32, .float64, .float16, .bfloat16, .int64, .int32, .int16, .int8, .uint8, .bool]
+        let specs = all.flatMap { s in all.map { ElementwiseKernelSpec(castFrom: s, to: $0) } }
+        #expect(Set(specs.map(\.contiguousEntry)).count == 100)
+        #expect(ElementwiseKernelSpec(castFrom: .int64, to: .int8).computeType == "long long")
+        #expect(ElementwiseKernelSpec(castFrom: .float16, to: .float64).computeType == "double")
+        #expect(ElementwiseKernelSpec(castFrom: .bfloat16, to: .int32).computeType == "float")
+        #expect(ElementwiseKernelSpec(castFrom: .float32, to: .bool).source.contains("(unsigned char)((x) != 0)"))
+        let ptx = try nvrtc.compile(KernelSource.program(specs), name: "copy.cu", target: .ptx(architecture: 80))
+        let text = String(decoding: ptx.prefix { $0 != 0 }, as: UTF8.self)
+        for s in specs { #expect(text.contains(".entry \(s.stridedEntry)("), "\(s) missing from the PTX") }
+    }
+
     /// A device binary for a real architecture (what a GPU whose driver is older than NVRTC loads).
     @Test(.enabled(if: compiler != nil, skipReason)) func kernelsCompileToCUBIN() throws {
         let nvrtc = try #require(compiler)

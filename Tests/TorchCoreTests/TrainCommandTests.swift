@@ -57,4 +57,33 @@ import _TestSupport
         }
         #expect(throws: (any Error).self) { try run(["--epochs", "2", "--out", dir, "--resume", dir + "/missing.pt"]) }
     }
+
+    @Test func deviceOptionIsChecked() throws {
+        #expect(throws: (any Error).self) { try Train.parse(["--device", "tpu"]) }
+        do {
+            _ = try Train.parse(["--device", "gpu"])
+        } catch {
+            #expect(Train.message(for: error).contains("--device must be cpu, cuda or cuda:N (got gpu)"))
+        }
+    }
+
+    /// `--device cuda` on the host-backed stand-in backend: the whole run (model, batches, optimizer, evaluation,
+    /// checkpoint and safetensors writing) goes through the device path and learns what the CPU run learns.
+    @Test func trainingOnADeviceMatchesTheCPU() throws {
+        HostBackedDeviceBackend.install()
+        DeviceFallbacks.warns = false
+        let dir = temporaryFolder("swifttorch-train")
+        let common = ["--model", "mlp", "--epochs", "2", "--optimizer", "sgd", "--lr", "0.05"]
+        try run(common + ["--out", dir + "/cpu"])
+        try run(common + ["--out", dir + "/dev", "--device", "cuda"])
+        let a = try Safetensors.read(dir + "/cpu/model.safetensors")
+        let b = try Safetensors.read(dir + "/dev/model.safetensors")
+        #expect(a.tensors.count == 4 && b.tensors.count == 4)
+        for ((ka, ta), (kb, tb)) in zip(a.tensors, b.tensors) {
+            #expect(ka == kb && tb.device == .cpu)
+            let diff = (ta - tb).abs().max().item()
+            #expect(diff <= 1e-4, "\(ka): largest difference \(diff)")
+        }
+        _ = try TorchCheckpoint.load(dir + "/dev/checkpoint.pt")
+    }
 }

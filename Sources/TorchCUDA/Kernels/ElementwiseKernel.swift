@@ -55,6 +55,28 @@ public struct ElementwiseKernelSpec: Hashable, Sendable, CustomStringConvertible
         self.computeType = compute
     }
 
+    /// The kernel behind copies and dtype conversions: `out = (D)x`, computed in `double` when either side is
+    /// float64, in `long long` between integer types (wrapping, as the CPU copy through `Int64`), else in `float`.
+    /// Bool outputs are `x != 0`; half types go through `float`.
+    /// - Parameters:
+    ///   - source: the input dtype.
+    ///   - destination: the output dtype.
+    public init(castFrom source: DType, to destination: DType) {
+        let compute: String
+        if source == .float64 || destination == .float64 {
+            compute = "double"
+        } else if !source.isFloatingPoint && !destination.isFloatingPoint {
+            compute = "long long"
+        } else {
+            compute = "float"
+        }
+        op = "copy"
+        inputs = [source]
+        output = destination
+        expression = "x"
+        computeType = compute
+    }
+
     /// A C identifier naming this spec (`st_gelu_tanh__f32_to_f32`).
     public var symbolStem: String {
         let opName = String(op.map { $0.isLetter || $0.isNumber ? $0 : "_" })

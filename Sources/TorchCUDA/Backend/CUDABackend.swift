@@ -1,0 +1,109 @@
+import TorchCore
+
+// MARK: - The CUDA device backend
+
+/// TorchCore's ``DeviceBackend`` for `.cuda(i)`: device memory from each device's caching allocator, copies and
+/// casts by generated kernels, the registry's elementwise primitives by their generated kernels, and matrix
+/// products by cuBLAS. Everything is queued on the default stream in order; copies to the host wait for it.
+/// Device errors stop with the driver's message (PyTorch raises them as `RuntimeError`).
+///
+/// Registered for `cuda` the first time ``CUDA/isAvailable``, ``CUDA/deviceCount`` or ``CUDA/device(_:)``
+/// finds a device.
+final class CUDABackend: DeviceBackend {
+    static let shared = CUDABackend()
+
+    /// Each registry op's element function, by name.
+    private let expressions: [String: ElementwiseExpression] = {
+        var table: [String: ElementwiseExpression] = [:]
+        for op in OpRegistry.all { if let e = op.elementwise { table[op.name] = e } }
+        return table
+    }()
+
+    private func cudaDevice(_ device: Device, _ op: String) -> CUDADevice {
+        guard case .cuda(let index) = device else { preconditionFailure("\(op): the CUDA backend was asked for \(device)") }
+        do { return try CUDA.device(index) } catch { preconditionFailure("\(op): \(error)") }
+    }
+
+    private func buffer(_ storage: Storage, _ op: String) -> DeviceBuffer {
+        guard let b = storage.deviceOwner as? DeviceBuffer else {
+            preconditionFailure("\(op): storage on \(storage.device) was not allocated by the CUDA backend")
+        }
+        return b
+    }
+
+    func allocate(byteCount: Int, device: Device) -> DeviceAllocation {
+        let dev = cudaDevice(device, "allocate")
+        do {
+            let b = try dev.allocator.allocate(byteCount)
+            return DeviceAllocation(address: b.address, owner: b)
+        } catch {
+            preconditionFailure("CUDA: \(error)")
+        }
+    }
+
+    func copyToHost(from source: Storage, byteOffset: Int, to destination: UnsafeMutableRawPointer, byteCount: Int) {
+        let dev = cudaDevice(source.device, "cpu()")
+        do { try dev.copy(to: destination, from: buffer(source, "cpu()"), offset: byteOffset, count: byteCount) } catch { preconditionFailure("cpu(): \(error)") }
+    }
+
+    func copyFromHost(_ source: UnsafeRawPointer, to destination: Storage, byteOffset: Int, byteCount: Int) {
+        let dev = cudaDevice(destination.device, "to(cuda)")
+        do { try dev.copy(to: buffer(destination, "to(cuda)"), offset: byteOffset, from: source, count: byteCount) } catch { preconditionFailure("to(cuda): \(error)") }
+    }
+
+    func copy(from source: Tensor, to destination: Tensor) {
+        guard destination.count > 0 else { return }
+        let spec = ElementwiseKernelSpec(castFrom: source.dtype, to: destination.dtype)
+        run(spec, "copy_", inputs: [source], output: destination, parameters: [])
+    }
+
+    func elementwise(_ op: String, parameters: [Double], inputs: [Tensor], output: Tensor) -> Bool {
+        guard let e = expressions[op], e.arity == inputs.count, let first = inputs.first,
+              inputs.allSatisfy({ $0.dtype == first.dtype }),
+              let spec = ElementwiseKernelSpec(op: op, expression: e, dtype: first.dtype), spec.output == output.dtype,
+              output.rank <= 8 else { return false }
+        if output.count > 0 { run(spec, op, inputs: inputs, output: output, parameters: parameters) }
+        return true
+    }
+
+    /// Launches `spec` over `output`'s elements: the contiguous kernel when every operand is dense with the
+    /// output's shape, else the strided one with broadcast strides.
+    private func run(_ spec: ElementwiseKernelSpec, _ op: String, inputs: [Tensor], output: Tensor, parameters: [Double]) {
+        precondition(output.rank <= 8, "\(op) (CUDA): \(output.rank) dimensions; at most 8 are supported")
+        let dev = cudaDevice(output.device, op)
+        let dense = output.isContiguous && inputs.allSatisfy { $0.isContiguous && $0.shape == output.shape }
+        let geometry = dense ? nil : ElementwiseGeometry(
+            shape: output.shape,
+            strides: [output.strides] + inputs.map { broadcastStrides(output.shape, $0.shape, $0.strides) })
+        do {
+            try dev.launch(spec, output: buffer(output.storage, op), outputOffset: output.storageOffset,
+                           inputs: inputs.map { (buffer($0.storage, op), $0.storageOffset) }, count: output.count,
+                           geometry: geometry, parameters: parameters)
+        } catch {
+            preconditionFailure("\(op) (CUDA): \(error)")
+        }
+    }
+
+    func matmul(_ a: Tensor, _ b: Tensor, output: Tensor) -> Bool {
+        let dtype = output.dtype
+        guard [DType.float32, .float64, .float16, .bfloat16].contains(dtype), a.dtype == dtype, b.dtype == dtype,
+              output.isContiguous, (a.rank == 2 && b.rank == 2) || (a.rank == 3 && b.rank == 3) else { return false }
+        let batched = a.rank == 3
+        let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
+        let batch = batched ? a.shape[0] : 1
+        // cuBLAS reads row-major dense operands here; strided ones are made dense on the device first.
+        let x = a.contiguous(), y = b.contiguous()
+        let dev = cudaDevice(output.device, "mm")
+        do {
+            try dev.blas().matmul(dtype: dtype, m: m, n: n, k: k, a: x.deviceAddress, b: y.deviceAddress, c: output.deviceAddress,
+                                  batch: batch, strideA: m * k, strideB: k * n, strideC: m * n)
+        } catch {
+            preconditionFailure("mm (CUDA): \(error)")
+        }
+        return true
+    }
+
+    func synchronize(_ device: Device) {
+        do { try cudaDevice(device, "synchronize").synchronize() } catch { preconditionFailure("synchronize: \(error)") }
+    }
+}
