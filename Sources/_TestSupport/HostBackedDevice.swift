@@ -9,8 +9,9 @@ import TorchCore
 /// A stand-in device backend for tests on machines without a GPU: "device" memory is separate host memory that
 /// TorchCore's CPU kernels refuse to touch (as they would refuse GPU memory), copies are `memcpy` and strided
 /// copies run TorchCore's CPU copy on views of that memory. Elementwise and matmul requests are recorded and
-/// declined, so every op takes TorchCore's CPU fallback path — the path that a real backend takes for ops it
-/// lacks. Tests check device placement, transfers, fallbacks and autograd across devices with it, and that the
+/// declined, so those ops take TorchCore's CPU fallback path — the path that a real backend takes for ops it
+/// lacks; the row kernels (reductions, softmax, layerNorm) are served on views of the rows, which checks the layout
+/// TorchCore hands a backend. Tests check device placement, transfers, fallbacks and autograd across devices with it, and that the
 /// elementwise requests name registry ops with their parameters.
 public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     /// One allocation; freed with its last storage.
@@ -99,6 +100,62 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     public func matmul(_ a: Tensor, _ b: Tensor, output: Tensor) -> Bool {
         log.withLock { $0.append(Request(kind: "matmul", op: "matmul", parameters: [], inputs: [a.dtype, b.dtype], output: output.dtype)) }
         return false
+    }
+
+    /// Row reductions on views of the rows (checks the layout TorchCore hands over: dense rows of `length`).
+    public func reduceRows(_ kind: RowReduction, _ source: Tensor, rows: Int, length: Int, output: Tensor) -> Bool {
+        precondition(source.isContiguous && source.count == rows * length && output.isContiguous && output.count == rows,
+                     "reduceRows: source \(source.shape) (contiguous \(source.isContiguous)), output \(output.shape), rows \(rows) × \(length)")
+        log.withLock { $0.append(Request(kind: "reduceRows", op: kind.rawValue, parameters: [], inputs: [source.dtype], output: output.dtype)) }
+        let x = hostView(source).reshape([rows, length])
+        let r: Tensor
+        switch kind {
+        case .sum: r = x.sum([1])
+        case .amax: r = x.amax([1])
+        case .amin: r = x.amin([1])
+        }
+        noGrad { _ = hostView(output).reshape([rows]).copy_(r) }
+        return true
+    }
+
+    public func softmaxRows(_ source: Tensor, rows: Int, length: Int, log logarithm: Bool, output: Tensor) -> Bool {
+        precondition(source.isContiguous && source.count == rows * length && output.isContiguous && output.count == rows * length,
+                     "softmaxRows: source \(source.shape), output \(output.shape), rows \(rows) × \(length)")
+        log.withLock { $0.append(Request(kind: "softmaxRows", op: logarithm ? "logSoftmax" : "softmax", parameters: [], inputs: [source.dtype], output: output.dtype)) }
+        let x = hostView(source).reshape([rows, length])
+        noGrad { _ = hostView(output).reshape([rows, length]).copy_(logarithm ? x.logSoftmax(dim: 1) : x.softmax(dim: 1)) }
+        return true
+    }
+
+    public func layerNormRows(_ source: Tensor, weight: Tensor?, bias: Tensor?, rows: Int, length: Int, eps: Double, output: Tensor) -> Bool {
+        precondition(source.isContiguous && source.count == rows * length && output.isContiguous && output.count == rows * length
+                     && (weight.map { $0.isContiguous && $0.count == length } ?? true) && (bias.map { $0.isContiguous && $0.count == length } ?? true),
+                     "layerNormRows: source \(source.shape), output \(output.shape), rows \(rows) × \(length)")
+        log.withLock { $0.append(Request(kind: "layerNormRows", op: "layerNorm", parameters: [eps], inputs: [source.dtype], output: output.dtype)) }
+        let x = hostView(source).reshape([rows, length])
+        let y = noGrad { x.layerNorm([length], weight: weight.map { hostView($0).reshape([length]) }, bias: bias.map { hostView($0).reshape([length]) }, eps: eps) }
+        noGrad { _ = hostView(output).reshape([rows, length]).copy_(y) }
+        return true
+    }
+
+    /// Gather on views (checks that TorchCore passes a non-negative int64 index shaped like the output).
+    public func gather(_ source: Tensor, dim: Int, index: Tensor, output: Tensor) -> Bool {
+        precondition(index.dtype == .int64 && index.shape == output.shape && index.device == output.device,
+                     "gather: index \(index.dtype) \(index.shape) on \(index.device), output \(output.shape)")
+        log.withLock { $0.append(Request(kind: "gather", op: "gather", parameters: [], inputs: [source.dtype, index.dtype], output: output.dtype)) }
+        let positions = hostView(index)
+        precondition(positions.toArray(of: Int64.self).allSatisfy { $0 >= 0 && $0 < Int64(source.shape[dim]) }, "gather: index not normalised")
+        noGrad { _ = hostView(output).copy_(hostView(source).gather(dim, positions)) }
+        return true
+    }
+
+    /// Scatter on views.
+    public func scatter(into destination: Tensor, dim: Int, index: Tensor, source: Tensor, accumulate: Bool) -> Bool {
+        precondition(index.dtype == .int64 && destination.isContiguous, "scatter: index \(index.dtype), destination contiguous \(destination.isContiguous)")
+        log.withLock { $0.append(Request(kind: "scatter", op: accumulate ? "scatterAdd" : "scatter", parameters: [], inputs: [source.dtype, index.dtype], output: destination.dtype)) }
+        let d = hostView(destination), i = hostView(index), v = hostView(source)
+        noGrad { _ = d.copy_(accumulate ? d.scatterAdd(dim, i, v) : d.scatter(dim, i, v)) }
+        return true
     }
 
     public func synchronize(_ device: Device) {}

@@ -91,6 +91,29 @@ private let skipReason: Comment = "NVRTC not found (set SWIFTTORCH_CUDA_LIBS to 
         for s in specs { #expect(text.contains(".entry \(s.stridedEntry)("), "\(s) missing from the PTX") }
     }
 
+    /// The row kernels (sums, max/min, softmax, layerNorm) compile, for a real architecture too, and export every
+    /// entry point the backend looks up.
+    @Test(.enabled(if: compiler != nil, skipReason)) func rowKernelsCompile() throws {
+        let nvrtc = try #require(compiler)
+        let ptx = try nvrtc.compile(RowKernelSource.text, name: "rows.cu", target: .ptx(architecture: 80))
+        let text = String(decoding: ptx.prefix { $0 != 0 }, as: UTF8.self)
+        for e in RowKernelSource.entries { #expect(text.contains(".entry \(e)("), "\(e) missing from the PTX") }
+        #expect(RowKernelSource.entries.count == 11)
+        let arch = nvrtc.supportedArchitectures.contains(90) ? 90 : try #require(nvrtc.supportedArchitectures.max())
+        let cubin = try nvrtc.compile(RowKernelSource.text, name: "rows.cu", target: .cubin(architecture: arch))
+        #expect(cubin.count > 1000)
+    }
+
+    /// The gather/scatter kernels compile and export every entry point the backend looks up.
+    @Test(.enabled(if: compiler != nil, skipReason)) func indexKernelsCompile() throws {
+        let nvrtc = try #require(compiler)
+        let ptx = try nvrtc.compile(IndexKernelSource.text, name: "index.cu", target: .ptx(architecture: 80))
+        let text = String(decoding: ptx.prefix { $0 != 0 }, as: UTF8.self)
+        for e in IndexKernelSource.entries { #expect(text.contains(".entry \(e)("), "\(e) missing from the PTX") }
+        #expect(IndexKernelSource.entries.count == 12)
+        #expect(text.contains("atom.global.add.f64"), "float64 scatter-add uses the native atomic")
+    }
+
     /// A device binary for a real architecture (what a GPU whose driver is older than NVRTC loads).
     @Test(.enabled(if: compiler != nil, skipReason)) func kernelsCompileToCUBIN() throws {
         let nvrtc = try #require(compiler)

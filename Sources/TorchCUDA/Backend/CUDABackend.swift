@@ -3,8 +3,9 @@ import TorchCore
 // MARK: - The CUDA device backend
 
 /// TorchCore's ``DeviceBackend`` for `.cuda(i)`: device memory from each device's caching allocator, copies and
-/// casts by generated kernels, the registry's elementwise primitives by their generated kernels, and matrix
-/// products by cuBLAS. Everything is queued on the default stream in order; copies to the host wait for it.
+/// casts by generated kernels, the registry's elementwise primitives by their generated kernels, matrix products
+/// by cuBLAS, sums, max/min, softmax/logSoftmax and layerNorm by the row kernels, and gather/scatter (which
+/// serve indexSelect, indexAdd, embedding lookups and their gradients) by the index kernels. Everything is queued on the default stream in order; copies to the host wait for it.
 /// Device errors stop with the driver's message (PyTorch raises them as `RuntimeError`).
 ///
 /// Registered for `cuda` the first time ``CUDA/isAvailable``, ``CUDA/deviceCount`` or ``CUDA/device(_:)``
@@ -99,6 +100,110 @@ final class CUDABackend: DeviceBackend {
                                   batch: batch, strideA: m * k, strideB: k * n, strideC: m * n)
         } catch {
             preconditionFailure("mm (CUDA): \(error)")
+        }
+        return true
+    }
+
+    /// The dtype tag of the row kernels, or nil when they do not take `dtype`.
+    private func rowTag(_ dtype: DType, integers: Bool = false) -> String? {
+        switch dtype {
+        case .float32: return "f32"
+        case .float64: return "f64"
+        case .int64 where integers: return "i64"
+        default: return nil
+        }
+    }
+
+    private func rowBlocks(_ rows: Int) -> Int { Swift.min(Swift.max(rows, 1), 65_535) }
+
+    func reduceRows(_ kind: RowReduction, _ source: Tensor, rows: Int, length: Int, output: Tensor) -> Bool {
+        guard let tag = rowTag(source.dtype, integers: kind == .sum), output.dtype == source.dtype,
+              source.isContiguous, output.isContiguous else { return false }
+        if rows == 0 { return true }
+        let entry: String
+        switch kind {
+        case .sum: entry = "st_rowsum_\(tag)"
+        case .amax: entry = "st_rowmax_\(tag)"
+        case .amin: entry = "st_rowmin_\(tag)"
+        }
+        let dev = cudaDevice(output.device, kind.rawValue)
+        do {
+            try dev.launch(try dev.kernel(entry, in: RowKernelSource.self), name: entry, blocks: rowBlocks(rows), threads: 256,
+                           arguments: [.address(source.deviceAddress), .address(output.deviceAddress), .int64(Int64(rows)), .int64(Int64(length))])
+        } catch {
+            preconditionFailure("\(kind.rawValue) (CUDA): \(error)")
+        }
+        return true
+    }
+
+    func softmaxRows(_ source: Tensor, rows: Int, length: Int, log: Bool, output: Tensor) -> Bool {
+        guard let tag = rowTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous else { return false }
+        if rows == 0 || length == 0 { return true }
+        let entry = "st_softmax_\(tag)"
+        let dev = cudaDevice(output.device, "softmax")
+        do {
+            try dev.launch(try dev.kernel(entry, in: RowKernelSource.self), name: entry, blocks: rowBlocks(rows), threads: 256,
+                           arguments: [.address(source.deviceAddress), .address(output.deviceAddress), .int64(Int64(rows)),
+                                       .int64(Int64(length)), .int32(log ? 1 : 0)])
+        } catch {
+            preconditionFailure("softmax (CUDA): \(error)")
+        }
+        return true
+    }
+
+    func layerNormRows(_ source: Tensor, weight: Tensor?, bias: Tensor?, rows: Int, length: Int, eps: Double, output: Tensor) -> Bool {
+        guard let tag = rowTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous,
+              [weight, bias].allSatisfy({ $0.map { $0.dtype == source.dtype && $0.isContiguous } ?? true }) else { return false }
+        if rows == 0 || length == 0 { return true }
+        let entry = "st_layernorm_\(tag)"
+        let dev = cudaDevice(output.device, "layerNorm")
+        do {
+            try dev.launch(try dev.kernel(entry, in: RowKernelSource.self), name: entry, blocks: rowBlocks(rows), threads: 256,
+                           arguments: [.address(source.deviceAddress), .address(weight?.deviceAddress ?? 0), .address(bias?.deviceAddress ?? 0),
+                                       .address(output.deviceAddress), .int64(Int64(rows)), .int64(Int64(length)), .double(eps)])
+        } catch {
+            preconditionFailure("layerNorm (CUDA): \(error)")
+        }
+        return true
+    }
+
+    func gather(_ source: Tensor, dim: Int, index: Tensor, output: Tensor) -> Bool {
+        guard index.dtype == .int64, output.rank <= 8, output.shape == index.shape, source.dtype == output.dtype else { return false }
+        if output.count == 0 { return true }
+        let dev = cudaDevice(output.device, "gather")
+        let geometry = ElementwiseGeometry(shape: output.shape, strides: [output.strides, source.strides, index.strides])
+        do {
+            try dev.launchIndexKernel("st_gather_b\(source.dtype.itemSize)", target: output.deviceAddress, source: source.deviceAddress,
+                                      index: index.deviceAddress, count: output.count, geometry: geometry, dim: dim, dimStride: source.strides[dim])
+        } catch {
+            preconditionFailure("gather (CUDA): \(error)")
+        }
+        return true
+    }
+
+    func scatter(into destination: Tensor, dim: Int, index: Tensor, source: Tensor, accumulate: Bool) -> Bool {
+        guard index.dtype == .int64, index.rank <= 8, index.rank == source.rank, index.rank == destination.rank,
+              source.dtype == destination.dtype else { return false }
+        let entry: String
+        if accumulate {
+            switch destination.dtype {
+            case .float32: entry = "st_scatter_add_f32"
+            case .float64: entry = "st_scatter_add_f64"
+            case .int32: entry = "st_scatter_add_i32"
+            case .int64: entry = "st_scatter_add_i64"
+            default: return false
+            }
+        } else {
+            entry = "st_scatter_b\(destination.dtype.itemSize)"
+        }
+        if index.count == 0 { return true }
+        let dev = cudaDevice(destination.device, accumulate ? "scatterAdd" : "scatter")
+        let geometry = ElementwiseGeometry(shape: index.shape, strides: [destination.strides, source.strides, index.strides])
+        do {
+            try dev.launchIndexKernel(entry, target: destination.deviceAddress, source: source.deviceAddress, index: index.deviceAddress,
+                                      count: index.count, geometry: geometry, dim: dim, dimStride: destination.strides[dim])
+        } catch {
+            preconditionFailure("\(accumulate ? "scatterAdd" : "scatter") (CUDA): \(error)")
         }
         return true
     }

@@ -25,6 +25,7 @@ public final class CUDADevice: @unchecked Sendable, CustomStringConvertible {
     let context: DriverAPI.Handle?
     let modules = Mutex<[ElementwiseKernelSpec: LoadedKernels]>([:])
     let blasHandle = Mutex<CUBLAS?>(nil)
+    let namedKernels = Mutex<[String: NamedKernels]>([:])
 
     init(api: DriverAPI, ordinal: Int) throws(CUDAError) {
         self.api = api

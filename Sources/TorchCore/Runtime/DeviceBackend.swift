@@ -74,9 +74,81 @@ public protocol DeviceBackend: AnyObject, Sendable {
     ///   - b: the right operand.
     ///   - output: the product.
     func matmul(_ a: Tensor, _ b: Tensor, output: Tensor) -> Bool
+    /// Reduces each row of a dense `[rows, length]` tensor into one element of the dense `output` (`rows`
+    /// elements of the same dtype). Returns false when not supported.
+    /// - Parameters:
+    ///   - kind: the reduction.
+    ///   - source: the rows, dense.
+    ///   - rows: the number of rows.
+    ///   - length: elements per row (at least 1 for `amax`/`amin`).
+    ///   - output: the results, dense.
+    func reduceRows(_ kind: RowReduction, _ source: Tensor, rows: Int, length: Int, output: Tensor) -> Bool
+    /// Softmax (or logSoftmax) of each row of a dense `[rows, length]` float32/float64 tensor into the dense
+    /// `output` of the same shape. Returns false when not supported.
+    /// - Parameters:
+    ///   - source: the rows, dense.
+    ///   - rows: the number of rows.
+    ///   - length: elements per row.
+    ///   - log: logSoftmax instead of softmax.
+    ///   - output: the results, dense.
+    func softmaxRows(_ source: Tensor, rows: Int, length: Int, log: Bool, output: Tensor) -> Bool
+    /// Layer normalisation of each row of a dense `[rows, length]` float32/float64 tensor (biased variance), then
+    /// `· weight + bias` (dense `[length]`, either optional), into the dense `output`. Returns false when not
+    /// supported.
+    /// - Parameters:
+    ///   - source: the rows, dense.
+    ///   - weight: the scale, or nil.
+    ///   - bias: the shift, or nil.
+    ///   - rows: the number of rows.
+    ///   - length: elements per row.
+    ///   - eps: added to the variance.
+    ///   - output: the results, dense.
+    func layerNormRows(_ source: Tensor, weight: Tensor?, bias: Tensor?, rows: Int, length: Int, eps: Double, output: Tensor) -> Bool
+    /// `output[p] = source[p with p[dim] = index[p]]` for every position `p` of `output` (shaped like `index`);
+    /// `index` is int64 with values already checked to lie in `0..<source.shape[dim]`; any strides, the index may be
+    /// broadcast (stride 0). Returns false when not supported.
+    /// - Parameters:
+    ///   - source: the values.
+    ///   - dim: the indexed dimension.
+    ///   - index: the positions along `dim`.
+    ///   - output: the result.
+    func gather(_ source: Tensor, dim: Int, index: Tensor, output: Tensor) -> Bool
+    /// `destination[p with p[dim] = index[p]] (+)= source[p]` for every position `p` of `index` (accumulating
+    /// atomically when `accumulate`); `index` is int64, checked to lie in `0..<destination.shape[dim]`. Returns false
+    /// when not supported.
+    /// - Parameters:
+    ///   - destination: the tensor written into, dense.
+    ///   - dim: the indexed dimension.
+    ///   - index: the positions along `dim`.
+    ///   - source: the values, at least as large as `index` in every dimension.
+    ///   - accumulate: add instead of overwrite.
+    func scatter(into destination: Tensor, dim: Int, index: Tensor, source: Tensor, accumulate: Bool) -> Bool
     /// Waits for all queued work on `device`.
     /// - Parameter device: the device.
     func synchronize(_ device: Device)
+}
+
+/// The row reductions a device backend may implement (``DeviceBackend/reduceRows(_:_:rows:length:output:)``).
+public enum RowReduction: String, Sendable {
+    /// The sum (float32/float64/int64 rows; an empty row sums to 0).
+    case sum
+    /// The largest element, NaN propagating (float32/float64).
+    case amax
+    /// The smallest element, NaN propagating (float32/float64).
+    case amin
+}
+
+extension DeviceBackend {
+    /// Not supported unless the backend says otherwise.
+    public func reduceRows(_ kind: RowReduction, _ source: Tensor, rows: Int, length: Int, output: Tensor) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
+    public func softmaxRows(_ source: Tensor, rows: Int, length: Int, log: Bool, output: Tensor) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
+    public func gather(_ source: Tensor, dim: Int, index: Tensor, output: Tensor) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
+    public func scatter(into destination: Tensor, dim: Int, index: Tensor, source: Tensor, accumulate: Bool) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
+    public func layerNormRows(_ source: Tensor, weight: Tensor?, bias: Tensor?, rows: Int, length: Int, eps: Double, output: Tensor) -> Bool { false }
 }
 
 /// The registered device backends, one per device kind.

@@ -7,15 +7,21 @@ extension Tensor {
     ///   - dim: the dimension to index.
     ///   - index: an integer tensor with the same rank as `self`.
     public func gather(_ dim: Int, _ index: Tensor) -> Tensor {
-        if let d = cpuFallbackDevice("gather", [self, index]) { return cpu().gather(dim, index.cpu()).to(d) }
+        let device = commonDevice([self, index], op: "gather")
         let d = normalizeDim(dim, rank, op: "gather")
         precondition(index.rank == rank, "gather: Index tensor must have the same number of dimensions as input tensor (\(index.shape) vs \(shape))")
         for i in 0..<rank where i != d {
             precondition(index.shape[i] <= shape[i], "gather: Size does not match at dimension \(i) expected index \(index.shape) to be smaller than self \(shape) apart from dimension \(d)")
         }
         let idx = indexValues(index, op: "gather")
-        let out = Tensor(uninitializedShape: index.shape, dtype: dtype)
+        let out = Tensor(uninitializedShape: index.shape, dtype: dtype, device: device)
         let n = shape[d], size = dtype.itemSize
+        if device != .cpu {
+            let positions = normalizedIndex(idx, shape: index.shape, size: n, device: device, op: "gather")
+            if !DeviceBackends.require(device, op: "gather").gather(self, dim: d, index: positions, output: out) {
+                copyElements(from: hostStaged("gather", [self, positions], device: device) { h in noGrad { h[0].gather(d, h[1]) } }, to: out)
+            }
+        } else {
         let dst = out.rawPointer
         forEachPosition(index.shape) { lin, c in
             let saved = c[d]
@@ -25,10 +31,11 @@ extension Tensor {
             copyElement(dst + lin * size, address(c), size)
             c[d] = saved
         }
+        }
         if shouldRecord(self) {
             let inShape = shape
             record("gather", inputs: [self], outputs: [out], saving: [index]) { ctx in
-                [Tensor.zeros(inShape, dtype: ctx.grad.dtype).scatterAdd(d, ctx.saved[0], ctx.grad)]
+                [Tensor.zeros(inShape, dtype: ctx.grad.dtype, device: ctx.grad.device).scatterAdd(d, ctx.saved[0], ctx.grad)]
             }
         }
         return out

@@ -6,7 +6,7 @@ extension Tensor {
     ///   - dim: the dimension.
     ///   - index: a 1-D (or 0-D) integer tensor.
     public func indexSelect(_ dim: Int, _ index: Tensor) -> Tensor {
-        if let d = cpuFallbackDevice("indexSelect", [self, index]) { return cpu().indexSelect(dim, index.cpu()).to(d) }
+        let device = commonDevice([self, index], op: "indexSelect")
         precondition(index.rank <= 1, "indexSelect: Index is supposed to be a vector (got shape \(index.shape))")
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "indexSelect")
         if rank == 0 { return reshape([1]).indexSelect(0, index).reshape([]) }
@@ -14,7 +14,17 @@ extension Tensor {
         let n = shape[d]
         var outShape = shape
         outShape[d] = idx.count
-        let out = Tensor(uninitializedShape: outShape, dtype: dtype)
+        let out = Tensor(uninitializedShape: outShape, dtype: dtype, device: device)
+        if device != .cpu {
+            // A gather with the index broadcast over the other dimensions.
+            var viewShape = [Int](repeating: 1, count: rank)
+            viewShape[d] = idx.count
+            let positions = normalizedIndex(idx, shape: viewShape, size: n, device: device, op: "indexSelect").expand(outShape)
+            if !DeviceBackends.require(device, op: "indexSelect").gather(self, dim: d, index: positions, output: out) {
+                copyElements(from: hostStaged("indexSelect", [self, positions], device: device) { h in noGrad { h[0].gather(d, h[1]) } }, to: out)
+            }
+            return recordIndexSelect(out, d, index)
+        }
         let outer = shape[..<d].reduce(1, *), inner = shape[(d + 1)...].reduce(1, *)
         let src = contiguous()
         let size = dtype.itemSize
@@ -26,10 +36,15 @@ extension Tensor {
                 (dp + ((o * idx.count + j) * inner) * size).copyMemory(from: sp + ((o * n + k) * inner) * size, byteCount: inner * size)
             }
         }
+        return recordIndexSelect(out, d, index)
+    }
+
+    /// Records `indexSelect`'s backward (an `indexAdd` into zeros).
+    private func recordIndexSelect(_ out: Tensor, _ d: Int, _ index: Tensor) -> Tensor {
         if shouldRecord(self) {
             let inShape = shape
             record("indexSelect", inputs: [self], outputs: [out], saving: [index]) { ctx in
-                [Tensor.zeros(inShape, dtype: ctx.grad.dtype).indexAdd(d, ctx.saved[0], ctx.grad)]
+                [Tensor.zeros(inShape, dtype: ctx.grad.dtype, device: ctx.grad.device).indexAdd(d, ctx.saved[0], ctx.grad)]
             }
         }
         return out
@@ -42,7 +57,6 @@ extension Tensor {
     ///   - source: the slices to add.
     ///   - alpha: a scale for `source`.
     public func indexAdd(_ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1) -> Tensor {
-        if let d = cpuFallbackDevice("indexAdd", [self, index, source]) { return cpu().indexAdd(dim, index.cpu(), source.cpu(), alpha: alpha).to(d) }
         let d = normalizeDim(dim, rank, op: "indexAdd")
         let idx = indexValues(index, op: "indexAdd")
         precondition(source.rank == rank && source.shape[d] == idx.count,
@@ -50,7 +64,7 @@ extension Tensor {
         // Expand the 1-D index to a full scatter index.
         var viewShape = [Int](repeating: 1, count: rank)
         viewShape[d] = idx.count
-        let full = Tensor(idx.map { Int64($0) }, shape: viewShape).expand(source.shape).contiguous()
+        let full = Tensor(idx.map { Int64($0) }, shape: viewShape).transferred(to: device).expand(source.shape)
         return scatterAdd(d, full, alpha == 1 ? source : source * alpha)
     }
 

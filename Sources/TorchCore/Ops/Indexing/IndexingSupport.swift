@@ -66,3 +66,13 @@ extension Tensor {
         return storage.data + off * dtype.itemSize
     }
 }
+
+/// The index values checked against a dimension of size `n` and made non-negative, as an int64 tensor of
+/// `shape` on `device` (what a device backend's gather and scatter kernels read).
+func normalizedIndex(_ values: [Int], shape: [Int], size n: Int, device: Device, op: String) -> Tensor {
+    let fixed = values.map { k -> Int64 in
+        precondition(k >= -n && k < n, "\(op): index \(k) is out of bounds for dimension with size \(n)")
+        return Int64(k < 0 ? k + n : k)
+    }
+    return Tensor(fixed, shape: shape).transferred(to: device)
+}

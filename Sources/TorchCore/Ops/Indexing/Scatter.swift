@@ -8,7 +8,6 @@ extension Tensor {
     ///   - index: an integer tensor with the same rank as `self`.
     ///   - src: the values (at least as large as `index`).
     public func scatter(_ dim: Int, _ index: Tensor, _ src: Tensor) -> Tensor {
-        if let d = cpuFallbackDevice("scatter", [self, index, src]) { return cpu().scatter(dim, index.cpu(), src.cpu()).to(d) }
         return scatterImpl(dim, index, src.to(dtype), accumulate: false, op: "scatter")
     }
 
@@ -18,8 +17,7 @@ extension Tensor {
     ///   - index: an integer tensor.
     ///   - value: the value to write.
     public func scatter(_ dim: Int, _ index: Tensor, value: Double) -> Tensor {
-        if let d = cpuFallbackDevice("scatter", [self, index]) { return cpu().scatter(dim, index.cpu(), value: value).to(d) }
-        return scatterImpl(dim, index, Tensor.full(index.shape, value, dtype: dtype), accumulate: false, op: "scatter")
+        return scatterImpl(dim, index, Tensor.full(index.shape, value, dtype: dtype, device: device), accumulate: false, op: "scatter")
     }
 
     /// A copy of `self` with `src` added along `dim` at `index`; duplicates accumulate (`torch.scatter_add`).
@@ -28,7 +26,6 @@ extension Tensor {
     ///   - index: an integer tensor with the same rank as `self`.
     ///   - src: the values to add.
     public func scatterAdd(_ dim: Int, _ index: Tensor, _ src: Tensor) -> Tensor {
-        if let d = cpuFallbackDevice("scatterAdd", [self, index, src]) { return cpu().scatterAdd(dim, index.cpu(), src.cpu()).to(d) }
         return scatterImpl(dim, index, src.to(dtype), accumulate: true, op: "scatterAdd")
     }
 
@@ -40,9 +37,20 @@ extension Tensor {
             precondition(index.shape[i] <= src.shape[i] && (i == d || index.shape[i] <= shape[i]),
                          "\(op): Expected index \(index.shape) to be smaller than self \(shape) apart from dimension \(d) and to be smaller size than src \(src.shape)")
         }
+        let device = commonDevice([self, index, src], op: op)
         let idx = indexValues(index, op: op)
         let out = contiguousCopy()
         let n = shape[d], size = dtype.itemSize
+        if device != .cpu {
+            let positions = normalizedIndex(idx, shape: index.shape, size: n, device: device, op: op)
+            if !DeviceBackends.require(device, op: op).scatter(into: out, dim: d, index: positions, source: src, accumulate: accumulate) {
+                let host = hostStaged(op, [out, positions, src], device: device) { h in
+                    noGrad { accumulate ? h[0].scatterAdd(d, h[1], h[2]) : h[0].scatter(d, h[1], h[2]) }
+                }
+                copyElements(from: host, to: out)
+            }
+            return recordScatter(out, d, index, src, accumulate: accumulate, op: op)
+        }
         let srcC = src
         forEachPosition(index.shape) { lin, c in
             let from = srcC.address(c)
@@ -53,6 +61,11 @@ extension Tensor {
             if accumulate { addElement(out.address(c), from, dtype) } else { copyElement(out.address(c), from, size) }
             c[d] = saved
         }
+        return recordScatter(out, d, index, src, accumulate: accumulate, op: op)
+    }
+
+    /// Records the backward of `scatter`/`scatterAdd`.
+    private func recordScatter(_ out: Tensor, _ d: Int, _ index: Tensor, _ src: Tensor, accumulate: Bool, op: String) -> Tensor {
         if shouldRecord(self, src) {
             record(op, inputs: [self, src], outputs: [out], saving: [index]) { ctx in
                 let g = ctx.grad, ix = ctx.saved[0]

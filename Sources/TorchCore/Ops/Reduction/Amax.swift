@@ -20,19 +20,23 @@ extension Tensor {
     public func min() -> Tensor { amin() }
 
     private func extremum(_ dims: [Int]?, keepdim: Bool, isMax: Bool) -> Tensor {
-        if let d = cpuFallbackDevice(isMax ? "amax" : "amin", [self]) { return cpu().extremum(dims, keepdim: keepdim, isMax: isMax).to(d) }
         let op = isMax ? "amax" : "amin"
         precondition(count > 0, "\(op): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         let d = reductionDims(dims, rank: rank, op: op)
         let layout = ReductionLayout(self, dims: d, keepdim: keepdim)
-        let out = Tensor(uninitializedShape: layout.outShape, dtype: dtype)
-        switch dtype {
+        let out = Tensor(uninitializedShape: layout.outShape, dtype: dtype, device: device)
+        if device != .cpu && (dtype == .float32 || dtype == .float64) {
+            let backend = DeviceBackends.require(device, op: op)
+            if !backend.reduceRows(isMax ? .amax : .amin, layout.source, rows: layout.outer, length: layout.inner, output: out) {
+                copyElements(from: hostStaged(op, [self], device: device) { h in noGrad { h[0].extremum(dims, keepdim: keepdim, isMax: isMax) } }, to: out)
+            }
+        } else { switch dtype {
         case .float32: reduceRows(layout, into: out) { (p: UnsafePointer<Float>, n: Int) in extremeRow(p, n, isMax) }
         case .float64: reduceRows(layout, into: out) { (p: UnsafePointer<Double>, n: Int) in extremeRow(p, n, isMax) }
         default:
-            let r = cast(.float64).extremum(dims, keepdim: keepdim, isMax: isMax)
+            let r = noGrad { cast(.float64).extremum(dims, keepdim: keepdim, isMax: isMax) }
             copyElements(from: r, to: out)
-        }
+        } }
         if shouldRecord(self) {
             let inShape = shape
             record(op, inputs: [self], outputs: [out], saving: [self], savingOutputs: [0]) { ctx in

@@ -14,9 +14,7 @@ extension Tensor {
     ///   - bias: optional shift of shape `normalizedShape`.
     ///   - eps: added to the variance.
     public func layerNorm(_ normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
-        if let d = cpuFallbackDevice("layerNorm", [self] + [weight, bias].compactMap { $0 }) {
-            return cpu().layerNorm(normalizedShape, weight: weight?.cpu(), bias: bias?.cpu(), eps: eps).to(d)
-        }
+        let device = commonDevice([self] + [weight, bias].compactMap { $0 }, op: "layerNorm")
         let k = normalizedShape.count
         precondition(k >= 1 && k <= rank && Array(shape.suffix(k)) == normalizedShape,
                      "layerNorm: Given normalized_shape=\(normalizedShape), expected input with shape [*, \(normalizedShape.map(String.init).joined(separator: ", "))], but got input of size \(shape)")
@@ -27,11 +25,18 @@ extension Tensor {
         let work = dtype == .float64 ? DType.float64 : .float32
         let x = cast(work).contiguous()
         let w = weight?.cast(work).contiguous(), b = bias?.cast(work).contiguous()
-        let out = Tensor(uninitializedShape: shape, dtype: work)
-        if work == .float32 {
+        let out = Tensor(uninitializedShape: shape, dtype: work, device: device)
+        let rows = inner == 0 ? 0 : x.count / inner
+        if device != .cpu {
+            let backend = DeviceBackends.require(device, op: "layerNorm")
+            if !backend.layerNormRows(x, weight: w, bias: b, rows: rows, length: inner, eps: eps, output: out) {
+                copyElements(from: hostStaged("layerNorm", [x] + [w, b].compactMap { $0 }, device: device) { h in
+                    noGrad { h[0].layerNorm(normalizedShape, weight: w == nil ? nil : h[1], bias: b == nil ? nil : h[w == nil ? 1 : 2], eps: eps) }
+                }, to: out)
+            }
+        } else if work == .float32 {
             let px = UnsafePointer(x.pointer(as: Float.self)), po = out.pointer(as: Float.self)
             let pw = w.map { UnsafePointer($0.pointer(as: Float.self)) }, pb = b.map { UnsafePointer($0.pointer(as: Float.self)) }
-            let rows = inner == 0 ? 0 : x.count / inner
             ThreadPool.parallelFor(rows, grain: Swift.max(1, 16_384 / Swift.max(inner, 1))) { range in
                 st_layernorm_rows_f32(px + range.lowerBound * inner, pw, pb, po + range.lowerBound * inner,
                                       range.count, inner, Float(eps))

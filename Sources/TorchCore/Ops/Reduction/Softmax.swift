@@ -7,7 +7,6 @@ extension Tensor {
     /// `exp(x) / Σ exp(x)` along `dim`, computed stably (`torch.softmax`).
     /// - Parameter dim: the dimension that sums to one.
     public func softmax(dim: Int) -> Tensor {
-        if let d = cpuFallbackDevice("softmax", [self]) { return cpu().softmax(dim: dim).to(d) }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "softmax")
         let out = softmaxKernel(d, log: false)
         if shouldRecord(self) {
@@ -22,7 +21,6 @@ extension Tensor {
     /// `x − logsumexp(x)` along `dim` (`torch.log_softmax`).
     /// - Parameter dim: the dimension.
     public func logSoftmax(dim: Int) -> Tensor {
-        if let d = cpuFallbackDevice("logSoftmax", [self]) { return cpu().logSoftmax(dim: dim).to(d) }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "logSoftmax")
         let out = softmaxKernel(d, log: true)
         if shouldRecord(self) {
@@ -40,8 +38,16 @@ extension Tensor {
         let work = dtype == .float64 ? self : cast(.float32)
         let moved = d == rank - 1 ? work : work.aliased(shape: movedShape(d), strides: movedStrides(d), offset: work.storageOffset)
         let layout = ReductionLayout(moved, dims: [moved.rank - 1], keepdim: true)
-        let out = Tensor(uninitializedShape: layout.source.shape, dtype: work.dtype)
-        if work.dtype == .float32 {
+        let out = Tensor(uninitializedShape: layout.source.shape, dtype: work.dtype, device: device)
+        if device != .cpu {
+            let backend = DeviceBackends.require(device, op: log ? "logSoftmax" : "softmax")
+            if !backend.softmaxRows(layout.source, rows: layout.outer, length: layout.inner, log: log, output: out) {
+                let source = layout.source
+                copyElements(from: hostStaged(log ? "logSoftmax" : "softmax", [source], device: device) { h in
+                    noGrad { log ? h[0].logSoftmax(dim: -1) : h[0].softmax(dim: -1) }
+                }, to: out)
+            }
+        } else if work.dtype == .float32 {
             let src = UnsafePointer(layout.source.pointer(as: Float.self)), dst = out.pointer(as: Float.self)
             let n = layout.inner
             ThreadPool.parallelFor(layout.outer, grain: Swift.max(1, 16_384 / Swift.max(n, 1))) { range in

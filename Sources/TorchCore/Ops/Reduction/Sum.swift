@@ -44,7 +44,14 @@ extension Tensor {
 
 /// The unrecorded sum kernel over `dims` of a tensor whose dtype is the accumulation type.
 func sumKernel(_ x: Tensor, dims: [Int], keepdim: Bool) -> Tensor {
-    if x.device != .cpu { return hostStaged("sum", [x], device: x.device) { sumKernel($0[0], dims: dims, keepdim: keepdim) } }
+    if x.device != .cpu {
+        let layout = ReductionLayout(x, dims: dims, keepdim: keepdim)
+        let out = Tensor(uninitializedShape: layout.outShape, dtype: x.dtype, device: x.device)
+        if DeviceBackends.require(x.device, op: "sum").reduceRows(.sum, layout.source, rows: layout.outer, length: layout.inner, output: out) {
+            return out
+        }
+        return hostStaged("sum", [x], device: x.device) { sumKernel($0[0], dims: dims, keepdim: keepdim) }
+    }
     // Leading dims of a contiguous tensor: accumulate whole rows (the bias-gradient case).
     if x.isContiguous && !dims.isEmpty && dims == Array(0..<dims.count) && dims.count < x.rank
         && (x.dtype == .float32 || x.dtype == .float64) {
