@@ -158,6 +158,36 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    public func im2col(_ source: Tensor, window: Window2d, output: Tensor) -> Bool {
+        precondition(source.isContiguous && output.isContiguous && source.rank == 4, "im2col: source \(source.shape), output \(output.shape)")
+        log.withLock { $0.append(Request(kind: "im2col", op: "im2col", parameters: [], inputs: [source.dtype], output: output.dtype)) }
+        noGrad { _ = hostView(output).copy_(hostView(source).im2col(window)) }
+        return true
+    }
+
+    public func col2im(_ columns: Tensor, window: Window2d, output: Tensor) -> Bool {
+        precondition(columns.isContiguous && output.isContiguous && output.rank == 4, "col2im: columns \(columns.shape), output \(output.shape)")
+        log.withLock { $0.append(Request(kind: "col2im", op: "col2im", parameters: [], inputs: [columns.dtype], output: output.dtype)) }
+        noGrad { _ = hostView(output).copy_(hostView(columns).col2im(output.shape, window)) }
+        return true
+    }
+
+    public func maxPool2d(_ source: Tensor, window: Window2d, output: Tensor, indices: Tensor?) -> Bool {
+        precondition(source.isContiguous && output.isContiguous && source.rank == 4 && (indices.map { $0.shape == output.shape && $0.dtype == .int64 } ?? true),
+                     "maxPool2d: source \(source.shape), output \(output.shape)")
+        log.withLock { $0.append(Request(kind: "maxPool2d", op: "maxPool2d", parameters: [], inputs: [source.dtype], output: output.dtype)) }
+        let floorH = pooledSize(source.shape[2], window.kernel.0, window.stride.0, window.padding.0, window.dilation.0, false)
+        let floorW = pooledSize(source.shape[3], window.kernel.1, window.stride.1, window.padding.1, window.dilation.1, false)
+        let ceil = output.shape[2] != floorH || output.shape[3] != floorW
+        let r = noGrad { hostView(source).maxPool2dWithIndices(window.kernel, stride: window.stride, padding: window.padding,
+                                                               dilation: window.dilation, ceilMode: ceil) }
+        noGrad {
+            _ = hostView(output).copy_(r.values)
+            if let indices { _ = hostView(indices).copy_(r.indices) }
+        }
+        return true
+    }
+
     public func synchronize(_ device: Device) {}
 
     /// A CPU tensor over the same memory and layout (for the stand-in's own copies).

@@ -114,6 +114,15 @@ private let skipReason: Comment = "NVRTC not found (set SWIFTTORCH_CUDA_LIBS to 
         #expect(text.contains("atom.global.add.f64"), "float64 scatter-add uses the native atomic")
     }
 
+    /// The im2col/col2im/max-pooling kernels compile and export every entry point the backend looks up.
+    @Test(.enabled(if: compiler != nil, skipReason)) func convKernelsCompile() throws {
+        let nvrtc = try #require(compiler)
+        let ptx = try nvrtc.compile(ConvKernelSource.text, name: "conv.cu", target: .ptx(architecture: 80))
+        let text = String(decoding: ptx.prefix { $0 != 0 }, as: UTF8.self)
+        for e in ConvKernelSource.entries { #expect(text.contains(".entry \(e)("), "\(e) missing from the PTX") }
+        #expect(ConvKernelSource.entries.count == 6)
+    }
+
     /// A device binary for a real architecture (what a GPU whose driver is older than NVRTC loads).
     @Test(.enabled(if: compiler != nil, skipReason)) func kernelsCompileToCUBIN() throws {
         let nvrtc = try #require(compiler)

@@ -4,8 +4,9 @@ import TorchCore
 
 /// TorchCore's ``DeviceBackend`` for `.cuda(i)`: device memory from each device's caching allocator, copies and
 /// casts by generated kernels, the registry's elementwise primitives by their generated kernels, matrix products
-/// by cuBLAS, sums, max/min, softmax/logSoftmax and layerNorm by the row kernels, and gather/scatter (which
-/// serve indexSelect, indexAdd, embedding lookups and their gradients) by the index kernels. Everything is queued on the default stream in order; copies to the host wait for it.
+/// by cuBLAS, sums, max/min, softmax/logSoftmax and layerNorm by the row kernels, gather/scatter (which
+/// serve indexSelect, indexAdd, embedding lookups and their gradients) by the index kernels, and im2col/col2im
+/// (convolutions are cuBLAS products over their columns) and max pooling by the conv kernels. Everything is queued on the default stream in order; copies to the host wait for it.
 /// Device errors stop with the driver's message (PyTorch raises them as `RuntimeError`).
 ///
 /// Registered for `cuda` the first time ``CUDA/isAvailable``, ``CUDA/deviceCount`` or ``CUDA/device(_:)``
@@ -204,6 +205,53 @@ final class CUDABackend: DeviceBackend {
                                       count: index.count, geometry: geometry, dim: dim, dimStride: destination.strides[dim])
         } catch {
             preconditionFailure("\(accumulate ? "scatterAdd" : "scatter") (CUDA): \(error)")
+        }
+        return true
+    }
+
+    /// The `st_window` fields for an `[N, C, H, W]` input and an `oh × ow` output.
+    private func windowFields(_ shape: [Int], _ w: Window2d, oh: Int, ow: Int) -> [Int64] {
+        [shape[0], shape[1], shape[2], shape[3], w.kernel.0, w.kernel.1, w.stride.0, w.stride.1, w.padding.0, w.padding.1,
+         w.dilation.0, w.dilation.1, oh, ow].map { Int64($0) }
+    }
+
+    private func convTag(_ dtype: DType) -> String? { dtype == .float32 ? "f32" : dtype == .float64 ? "f64" : nil }
+
+    func im2col(_ source: Tensor, window: Window2d, output: Tensor) -> Bool {
+        guard let tag = convTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous, source.rank == 4 else { return false }
+        let (oh, ow) = window.outputSize(source.shape[2], source.shape[3])
+        let dev = cudaDevice(output.device, "im2col")
+        do {
+            try dev.launchConvKernel("st_im2col_\(tag)", buffers: [source.deviceAddress, output.deviceAddress],
+                                     window: windowFields(source.shape, window, oh: oh, ow: ow), count: output.count)
+        } catch {
+            preconditionFailure("im2col (CUDA): \(error)")
+        }
+        return true
+    }
+
+    func col2im(_ columns: Tensor, window: Window2d, output: Tensor) -> Bool {
+        guard let tag = convTag(columns.dtype), output.dtype == columns.dtype, columns.isContiguous, output.isContiguous, output.rank == 4 else { return false }
+        let (oh, ow) = window.outputSize(output.shape[2], output.shape[3])
+        let dev = cudaDevice(output.device, "col2im")
+        do {
+            try dev.launchConvKernel("st_col2im_\(tag)", buffers: [columns.deviceAddress, output.deviceAddress],
+                                     window: windowFields(output.shape, window, oh: oh, ow: ow), count: output.count)
+        } catch {
+            preconditionFailure("col2im (CUDA): \(error)")
+        }
+        return true
+    }
+
+    func maxPool2d(_ source: Tensor, window: Window2d, output: Tensor, indices: Tensor?) -> Bool {
+        guard let tag = convTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous,
+              source.rank == 4, output.rank == 4, indices.map({ $0.isContiguous && $0.dtype == .int64 }) ?? true else { return false }
+        let dev = cudaDevice(output.device, "maxPool2d")
+        do {
+            try dev.launchConvKernel("st_maxpool2d_\(tag)", buffers: [source.deviceAddress, output.deviceAddress, indices?.deviceAddress ?? 0],
+                                     window: windowFields(source.shape, window, oh: output.shape[2], ow: output.shape[3]), count: output.count)
+        } catch {
+            preconditionFailure("maxPool2d (CUDA): \(error)")
         }
         return true
     }

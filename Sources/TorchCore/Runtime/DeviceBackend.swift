@@ -123,6 +123,30 @@ public protocol DeviceBackend: AnyObject, Sendable {
     ///   - source: the values, at least as large as `index` in every dimension.
     ///   - accumulate: add instead of overwrite.
     func scatter(into destination: Tensor, dim: Int, index: Tensor, source: Tensor, accumulate: Bool) -> Bool
+    /// Sliding-window columns of a dense float32/float64 `[N, C, H, W]` image into the dense
+    /// `[N, C·kh·kw, L]` `output` (zero padding), as ``Tensor/im2col(_:)``. Returns false when not supported.
+    /// - Parameters:
+    ///   - source: the images.
+    ///   - window: the window geometry.
+    ///   - output: the columns.
+    func im2col(_ source: Tensor, window: Window2d, output: Tensor) -> Bool
+    /// The adjoint of `im2col`: sums dense `[N, C·kh·kw, L]` columns into the dense `[N, C, H, W]` `output`
+    /// (overwritten). Returns false when not supported.
+    /// - Parameters:
+    ///   - columns: the columns.
+    ///   - window: the window geometry.
+    ///   - output: the images.
+    func col2im(_ columns: Tensor, window: Window2d, output: Tensor) -> Bool
+    /// 2-D max pooling of a dense float32/float64 `[N, C, H, W]` tensor into the dense `[N, C, oh, ow]` `output`
+    /// (`oh`, `ow` given by its shape, so ceil mode is the caller's), with the argmax of each window as an
+    /// int64 position within its `H × W` plane when `indices` is given; a larger value or a NaN takes over.
+    /// Returns false when not supported.
+    /// - Parameters:
+    ///   - source: the input.
+    ///   - window: kernel, stride, padding and dilation.
+    ///   - output: the maxima.
+    ///   - indices: where they came from, or nil.
+    func maxPool2d(_ source: Tensor, window: Window2d, output: Tensor, indices: Tensor?) -> Bool
     /// Waits for all queued work on `device`.
     /// - Parameter device: the device.
     func synchronize(_ device: Device)
@@ -147,6 +171,12 @@ extension DeviceBackend {
     public func gather(_ source: Tensor, dim: Int, index: Tensor, output: Tensor) -> Bool { false }
     /// Not supported unless the backend says otherwise.
     public func scatter(into destination: Tensor, dim: Int, index: Tensor, source: Tensor, accumulate: Bool) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
+    public func im2col(_ source: Tensor, window: Window2d, output: Tensor) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
+    public func col2im(_ columns: Tensor, window: Window2d, output: Tensor) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
+    public func maxPool2d(_ source: Tensor, window: Window2d, output: Tensor, indices: Tensor?) -> Bool { false }
     /// Not supported unless the backend says otherwise.
     public func layerNormRows(_ source: Tensor, weight: Tensor?, bias: Tensor?, rows: Int, length: Int, eps: Double, output: Tensor) -> Bool { false }
 }

@@ -46,8 +46,10 @@ extension Tensor {
     ///   - groups: channel groups.
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                        dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
-        if let d = cpuFallbackDevice("conv2d", [self, weight] + [bias].compactMap { $0 }) {
-            return cpu().conv2d(weight.cpu(), bias: bias?.cpu(), stride: stride, padding: padding, dilation: dilation, groups: groups).to(d)
+        if commonDevice([self, weight] + [bias].compactMap { $0 }, op: "conv2d") != .cpu {
+            // On a device: the composite definition (im2col, a batched product per group, bias), whose ops the
+            // backend runs and whose gradients are those of its ops.
+            return conv2dReference(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
         }
         let geo = convGeometry(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
         precondition(dtype == weight.dtype && (bias.map { $0.dtype == dtype } ?? true),

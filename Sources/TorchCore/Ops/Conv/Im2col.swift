@@ -39,7 +39,6 @@ extension Tensor {
     /// Extracts sliding windows (`F.unfold`): `[N, C, H, W]` → `[N, C·kh·kw, L]` with `L` window positions.
     /// - Parameter window: the window geometry.
     public func im2col(_ window: Window2d) -> Tensor {
-        if let d = cpuFallbackDevice("im2col", [self]) { return cpu().im2col(window).to(d) }
         precondition(rank == 4, "im2col: expected a 4-D input [N, C, H, W], got \(shape)")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (oh, ow) = window.outputSize(h, w)
@@ -47,8 +46,12 @@ extension Tensor {
         let (kh, kw) = window.kernel
         let work = dtype == .float64 ? DType.float64 : .float32
         let x = cast(work).contiguous()
-        let out = Tensor(uninitializedShape: [n, c * kh * kw, oh * ow], dtype: work)
-        if work == .float32 { im2colKernel(x, out, window, Float.self) } else { im2colKernel(x, out, window, Double.self) }
+        let out = Tensor(uninitializedShape: [n, c * kh * kw, oh * ow], dtype: work, device: device)
+        if device != .cpu {
+            if !DeviceBackends.require(device, op: "im2col").im2col(x, window: window, output: out) {
+                copyElements(from: hostStaged("im2col", [x], device: device) { h in noGrad { h[0].im2col(window) } }, to: out)
+            }
+        } else if work == .float32 { im2colKernel(x, out, window, Float.self) } else { im2colKernel(x, out, window, Double.self) }
         let result = out.cast(dtype)
         if shouldRecord(self) {
             let inShape = shape
@@ -63,7 +66,6 @@ extension Tensor {
     ///   - outputShape: `[N, C, H, W]`.
     ///   - window: the window geometry.
     public func col2im(_ outputShape: [Int], _ window: Window2d) -> Tensor {
-        if let d = cpuFallbackDevice("col2im", [self]) { return cpu().col2im(outputShape, window).to(d) }
         precondition(outputShape.count == 4, "col2im: expected an output shape [N, C, H, W], got \(outputShape)")
         let (n, c, h, w) = (outputShape[0], outputShape[1], outputShape[2], outputShape[3])
         let (oh, ow) = window.outputSize(h, w)
@@ -71,8 +73,12 @@ extension Tensor {
                      "col2im: expected input of shape \([n, c * window.kernel.0 * window.kernel.1, oh * ow]), got \(shape)")
         let work = dtype == .float64 ? DType.float64 : .float32
         let cols = cast(work).contiguous()
-        let out = Tensor.zeros(outputShape, dtype: work)
-        if work == .float32 { col2imKernel(cols, out, window, Float.self) } else { col2imKernel(cols, out, window, Double.self) }
+        let out = Tensor.zeros(outputShape, dtype: work, device: device)
+        if device != .cpu {
+            if !DeviceBackends.require(device, op: "col2im").col2im(cols, window: window, output: out) {
+                copyElements(from: hostStaged("col2im", [cols], device: device) { h in noGrad { h[0].col2im(outputShape, window) } }, to: out)
+            }
+        } else if work == .float32 { col2imKernel(cols, out, window, Float.self) } else { col2imKernel(cols, out, window, Double.self) }
         let result = out.cast(dtype)
         if shouldRecord(self) {
             record("col2im", inputs: [self], outputs: [result]) { ctx in [ctx.grad.im2col(window)] }

@@ -32,10 +32,6 @@ extension Tensor {
 
     private func maxPool2dImpl(_ kernel: (Int, Int), stride: (Int, Int)?, padding: (Int, Int), dilation: (Int, Int),
                                ceilMode: Bool, wantIndices: Bool) -> (values: Tensor, indices: Tensor?) {
-        if let d = cpuFallbackDevice("maxPool2d", [self]) {
-            let r = cpu().maxPool2dImpl(kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode, wantIndices: wantIndices)
-            return (r.values.to(d), r.indices?.to(d))
-        }
         if rank == 3 {
             let r = unsqueeze(0).maxPool2dImpl(kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
                                                 wantIndices: wantIndices)
@@ -55,19 +51,29 @@ extension Tensor {
         let recording = shouldRecord(self)
         let work = dtype == .float64 ? DType.float64 : .float32
         let x = cast(work).contiguous()
-        let out = Tensor(uninitializedShape: [n, c, oh, ow], dtype: work)
-        let indices = recording || wantIndices ? Tensor(uninitializedShape: [n, c, oh, ow], dtype: .int64) : nil
+        let out = Tensor(uninitializedShape: [n, c, oh, ow], dtype: work, device: device)
+        let indices = recording || wantIndices ? Tensor(uninitializedShape: [n, c, oh, ow], dtype: .int64, device: device) : nil
         let geo = PoolGeometry(planes: n * c, h: h, w: w, oh: oh, ow: ow, window: window)
-        if work == .float32 { maxPoolKernel(x, out, indices, geo, Float.self) } else { maxPoolKernel(x, out, indices, geo, Double.self) }
+        if device != .cpu {
+            if !DeviceBackends.require(device, op: "maxPool2d").maxPool2d(x, window: window, output: out, indices: indices) {
+                let host = hostStaged("maxPool2d", [x], device: device) { h in
+                    let r = noGrad { h[0].maxPool2dWithIndices(kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode) }
+                    return Tensor.cat([r.values.reshape([-1]), r.indices.to(work).reshape([-1])])
+                }
+                let m = out.count
+                copyElements(from: host.narrow(0, 0, m).reshape(out.shape), to: out)
+                if let indices { copyElements(from: host.narrow(0, m, m).reshape(out.shape), to: indices) }
+            }
+        } else if work == .float32 { maxPoolKernel(x, out, indices, geo, Float.self) } else { maxPoolKernel(x, out, indices, geo, Double.self) }
         let result = work == dtype ? out : out.cast(dtype)
         if recording, let indices {
             let inShape = shape
             record("maxPool2d", inputs: [self], outputs: [result], saving: [indices]) { ctx in
                 let idx = ctx.saved[0]
-                if GradMode.isEnabled {
+                if GradMode.isEnabled || idx.device != .cpu {
                     // Differentiable form (for higher-order gradients): scatter into the flattened planes.
                     let g = ctx.grad.reshape([n, c, oh * ow])
-                    return [Tensor.zeros([n, c, h * w], dtype: g.dtype).scatterAdd(2, idx.reshape([n, c, oh * ow]), g).reshape(inShape)]
+                    return [Tensor.zeros([n, c, h * w], dtype: g.dtype, device: g.device).scatterAdd(2, idx.reshape([n, c, oh * ow]), g).reshape(inShape)]
                 }
                 return [maxPoolBackward(ctx.grad, idx, geo, inShape)]
             }

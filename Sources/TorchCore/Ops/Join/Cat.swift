@@ -6,7 +6,7 @@ extension Tensor {
     ///   - tensors: tensors with equal shapes except along `dim` (1-D empty tensors are skipped, as in PyTorch).
     ///   - dim: the dimension.
     public static func cat(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
-        if let d = cpuFallbackDevice("cat", tensors) { return Tensor.cat(tensors.map { $0.cpu() }, dim: dim).to(d) }
+        let device = commonDevice(tensors, op: "cat")
         let parts = tensors.filter { !($0.rank == 1 && $0.count == 0) }
         guard let first = parts.first else { return tensors.first ?? Tensor.empty([0]) }
         let d = normalizeDim(dim, first.rank, op: "cat")
@@ -20,7 +20,8 @@ extension Tensor {
             outShape[d] += t.shape[d]
         }
         let dt = parts.dropFirst().reduce(parts[0].dtype) { DType.promote($0, $1.dtype) }
-        let out = Tensor(uninitializedShape: outShape, dtype: dt)
+        // Each part is copied into its slice (on a device, by the backend's strided copy).
+        let out = Tensor(uninitializedShape: outShape, dtype: dt, device: device)
         var start = 0
         for t in parts {
             let len = t.shape[d]
