@@ -2,36 +2,93 @@ import TorchCore
 
 // MARK: - CUDA coverage table
 
+/// How a registry op runs on a CUDA tensor.
+public enum CUDAPath: String, Sendable, CaseIterable {
+    /// Kernels generated from the op's ``ElementwiseExpression``.
+    case generated = "generated kernel"
+    /// A row kernel (reductions, softmax, layerNorm).
+    case rowKernel = "row kernel"
+    /// The gather/scatter kernels.
+    case indexKernel = "index kernel"
+    /// The im2col/col2im/pooling kernels (a convolution adds cuBLAS).
+    case convKernel = "conv kernel"
+    /// cuBLAS.
+    case cublas = "cuBLAS"
+    /// Strided copies into slices of the result (the copy kernel).
+    case copies = "copy kernel"
+    /// A view of the input: no kernel at all.
+    case view = "view"
+    /// A composite whose ops all run on the GPU.
+    case composite = "composite of CUDA ops"
+    /// No CUDA kernel yet: copies to the CPU, runs there, copies back, with a one-time warning.
+    case cpuFallback = "CPU fallback"
+}
+
 extension CUDA {
+    /// The registry ops that still run on the CPU for CUDA tensors (with a one-time warning). The test suite runs
+    /// every registry op on a stand-in device and checks that exactly these leave it.
+    public static let cpuFallbackOps: Set<String> = ["prod", "max(dim)", "min(dim)", "cumsum", "cumprod", "sort", "topk",
+                                                     "kthvalue", "median(dim)", "maskedSelect"]
+
+    static let rowKernelOps: Set<String> = ["sum", "sum(all)", "amax", "amin", "softmax", "softmax(dim0)", "logSoftmax", "layerNorm"]
+    static let indexKernelOps: Set<String> = ["gather", "scatter", "scatterAdd", "indexSelect", "indexAdd", "index(tensor)", "take"]
+    static let convKernelOps: Set<String> = ["im2col", "col2im", "conv2d", "maxPool2d", "maxPool2d(2x2)", "maxPool2d(ceil)"]
+    static let cublasOps: Set<String> = ["mm", "bmm", "addmm", "baddbmm", "dot", "matmul(batched)", "matmul(vector)", "einsum"]
+    static let copyOps: Set<String> = ["cat", "stack", "repeat", "tile", "repeatInterleave"]
+    static let viewOps: Set<String> = ["split", "unbind", "squeeze", "view", "reshape", "permute", "expand", "narrow", "select",
+                                       "slice(step)", "unfold", "diagonal", "asStrided"]
+
+    /// How `op` runs on a CUDA tensor.
+    /// - Parameter op: the registry entry.
+    public static func path(of op: OpInfo) -> CUDAPath {
+        if op.elementwise != nil { return .generated }
+        if cpuFallbackOps.contains(op.name) { return .cpuFallback }
+        if rowKernelOps.contains(op.name) { return .rowKernel }
+        if indexKernelOps.contains(op.name) { return .indexKernel }
+        if convKernelOps.contains(op.name) { return .convKernel }
+        if cublasOps.contains(op.name) { return .cublas }
+        if copyOps.contains(op.name) { return .copies }
+        if viewOps.contains(op.name) { return .view }
+        return .composite
+    }
+
     /// Where each registry op stands on CUDA, as Markdown (`docs/cuda-coverage.md`, `swifttorch ops --cuda`).
-    ///
-    /// An op is "generated" when its kernels come from its ``ElementwiseExpression``: every such kernel is compiled
-    /// by NVRTC in the test suite (no GPU needed). Which of them ran on a GPU, and when, is recorded in
-    /// `docs/cuda.md`. Ops without a CUDA kernel are listed as CPU-only.
     public static func coverageMarkdown() -> String {
         var lines = [
             "# CUDA coverage",
             "",
-            "Generated from `OpRegistry.all` by `swifttorch ops --cuda` — do not edit by hand.",
-            "\"generated\": elementwise kernels generated from the op's scalar expression for the dtypes listed and",
-            "compiled by NVRTC in the test suite. \"CPU only\": no CUDA kernel yet. GPU verification: `docs/cuda.md`.",
+            "Generated from `OpRegistry.all` by `swifttorch ops --cuda` — do not edit by hand. How each op runs on a CUDA",
+            "tensor (forward; the backward uses the ops of its formula, which are in this table too):",
             "",
-            "| op | kind | CUDA kernel | dtypes |",
+            "- **generated kernel**: elementwise kernels generated from the op's scalar expression for the dtypes listed,",
+            "  compiled by NVRTC in the test suite;",
+            "- **row kernel**, **index kernel**, **conv kernel**: the hand-written CUDA programs of `Sources/TorchCUDA/Kernels`",
+            "  (compiled by NVRTC and, on the host, by clang++ against the CPU ops in the test suite);",
+            "- **cuBLAS**: matrix products (row-major or transposed operands read in place);",
+            "- **copy kernel**: the result is assembled by strided copies; **view**: no kernel;",
+            "- **composite of CUDA ops**: written with ops that all run on the GPU;",
+            "- **CPU fallback**: copied to the CPU, run there and copied back, with a one-time warning naming the op.",
+            "",
+            "The test suite runs every op forward and backward on a stand-in device and checks that only the CPU-fallback",
+            "ops leave it. GPU verification: `docs/cuda.md`.",
+            "",
+            "| op | kind | on CUDA | dtypes |",
             "| --- | --- | --- | --- |",
         ]
-        var generated = 0
+        var counts: [CUDAPath: Int] = [:]
         for op in OpRegistry.all {
-            let specs = KernelSource.specs(for: op)
-            if specs.isEmpty {
-                lines.append("| `\(op.name)` | \(op.kind.rawValue) | CPU only | |")
-            } else {
-                generated += 1
-                let dtypes = specs.map { s in s.output == s.inputs[0] ? s.inputs[0].rawValue : "\(s.inputs[0].rawValue)→\(s.output.rawValue)" }
-                lines.append("| `\(op.name)` | \(op.kind.rawValue) | generated | \(dtypes.joined(separator: ", ")) |")
-            }
+            let p = path(of: op)
+            counts[p, default: 0] += 1
+            let dtypes = KernelSource.specs(for: op).map { s in s.output == s.inputs[0] ? s.inputs[0].rawValue : "\(s.inputs[0].rawValue)→\(s.output.rawValue)" }
+            lines.append("| `\(op.name)` | \(op.kind.rawValue) | \(p.rawValue) | \(dtypes.joined(separator: ", ")) |")
         }
         lines.append("")
-        lines.append("\(generated) of \(OpRegistry.all.count) ops have generated CUDA kernels.")
+        let summary = CUDAPath.allCases.compactMap { p in counts[p].map { "\($0) \(p.rawValue)" } }
+        lines.append("\(OpRegistry.all.count) ops: " + summary.joined(separator: ", ") + ".")
+        lines.append("")
+        lines.append("Outside the registry, `nonzero`, `unique`, `mode`, `median()`, `all`, `any` and `countNonzero` run on the CPU")
+        lines.append("for CUDA tensors, and random numbers (`rand`, `randn`, `bernoulli`, dropout masks) are drawn on the CPU")
+        lines.append("and copied to the device, so a seed gives the same numbers on both.")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -38,6 +38,29 @@ extension CUDASelfTest {
                 out.append(compare(name, "backward input \(i)", dg.cpu(), cg, rtol: 1e-3, atol: 1e-4))
             }
         }
+        out += stridedProducts(device: device, seed: seed)
         return out
+    }
+
+    /// Matrix products whose operands cuBLAS reads in place: transposed views, row-strided slices and batches
+    /// broadcast with stride 0 (float32, against the CPU).
+    static func stridedProducts(device: Device, seed: UInt64) -> [GPUCheck] {
+        let g = Generator(seed: seed &+ 7)
+        let a = Tensor.randn([33, 17], generator: g), b = Tensor.randn([17, 29], generator: g)
+        let wide = Tensor.randn([33, 40], generator: g), batch = Tensor.randn([5, 17, 29], generator: g)
+        let cases: [(String, (Tensor, Tensor, Tensor, Tensor) -> Tensor)] = [
+            ("a @ b", { a, b, _, _ in a.mm(b) }),
+            ("aᵀᵀ @ b (transposed A)", { a, b, _, _ in a.t().contiguous().t().mm(b) }),
+            ("a @ (bᵀ)ᵀ (transposed B)", { a, b, _, _ in a.mm(b.t().contiguous().t()) }),
+            ("aᵀ @ a (both transposed views)", { a, _, _, _ in a.t().mm(a) }),
+            ("row-strided slice @ b", { _, b, w, _ in w.narrow(1, 3, 17).mm(b) }),
+            ("a broadcast over a batch", { a, _, _, bt in a.matmul(bt) }),
+            ("batch @ bᵀ-view", { _, _, _, bt in bt.transpose(1, 2).matmul(Tensor.ones([17, 4], device: bt.device)) }),
+        ]
+        return cases.map { name, f in
+            let expected = f(a, b, wide, batch)
+            let got = f(a.to(device), b.to(device), wide.to(device), batch.to(device))
+            return compare("matmul \(name) on \(device)", "strided cuBLAS", got.cpu(), expected, rtol: 1e-4, atol: 1e-4)
+        }
     }
 }

@@ -26,7 +26,7 @@ extension F {
         let factor = scale ?? 1 / Double(query.shape.last!).squareRoot()
         var scores = query.matmul(key.transpose(-2, -1)) * factor
         if isCausal {
-            let allowed = Tensor.ones([l, s], dtype: .bool).tril()
+            let allowed = Tensor.ones([l, s], dtype: .bool, device: query.device).tril()
             scores = scores.maskedFill(allowed.logicalNot(), -.infinity)
         } else if let mask = attnMask {
             scores = mask.dtype == .bool ? scores.maskedFill(mask.logicalNot(), -.infinity) : scores + mask.to(scores.dtype)

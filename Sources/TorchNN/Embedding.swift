@@ -88,7 +88,7 @@ extension F {
         var table = weight
         if let p = paddingIdx, weight.requiresGrad {
             // The padding row is read through a detached copy so it receives no gradient.
-            let mask = Tensor.ones([weight.shape[0], 1], dtype: weight.dtype)
+            let mask = Tensor.ones([weight.shape[0], 1], dtype: weight.dtype, device: weight.device)
             mask[p] = 0
             table = weight * mask + (weight.detach() * (1 - mask))
         }
@@ -103,7 +103,8 @@ extension F {
     public static func dropout(_ input: Tensor, p: Double = 0.5, training: Bool = true) -> Tensor {
         guard training && p > 0 else { return input }
         if p == 1 { return input * 0 }
-        let keep = Tensor.rand(input.shape, dtype: input.dtype.isFloatingPoint ? input.dtype : .float32).ge(p).to(input.dtype)
+        // The mask is drawn on the CPU (the same numbers for a seed on every device) and moved to the input's device.
+        let keep = Tensor.rand(input.shape, dtype: input.dtype.isFloatingPoint ? input.dtype : .float32).ge(p).to(input.dtype).to(input.device)
         return input * keep / (1 - p)
     }
 }

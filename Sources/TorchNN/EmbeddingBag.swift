@@ -49,9 +49,9 @@ extension F {
         let psw = perSampleWeights?.reshape([-1])
         let bags: [Tensor] = bounds.map { start, end in
             let positions = (start..<end).filter { flat[$0] != pad }
-            guard !positions.isEmpty else { return Tensor.zeros([weight.shape[1]], dtype: weight.dtype) }
-            var e = weight.indexSelect(0, Tensor(positions.map { Int64(flat[$0]) }))
-            if let psw { e = e * psw.indexSelect(0, Tensor(positions.map { Int64($0) })).unsqueeze(1) }
+            guard !positions.isEmpty else { return Tensor.zeros([weight.shape[1]], dtype: weight.dtype, device: weight.device) }
+            var e = weight.indexSelect(0, Tensor(positions.map { Int64(flat[$0]) }).to(weight.device))
+            if let psw { e = e * psw.indexSelect(0, Tensor(positions.map { Int64($0) }).to(psw.device)).unsqueeze(1) }
             switch mode {
             case .sum: return e.sum([0])
             case .mean: return e.mean([0])

@@ -101,7 +101,7 @@ public class RNNBase: Module {
         precondition(x.shape[2] == inputSize, "\(name): expected input with \(inputSize) features, got \(input.shape)")
         let steps = x.shape[0], n = x.shape[1], dirs = bidirectional ? 2 : 1
         func initial(_ t: Tensor?, _ what: String) -> Tensor {
-            guard let t else { return Tensor.zeros([numLayers * dirs, n, hiddenSize], dtype: input.dtype) }
+            guard let t else { return Tensor.zeros([numLayers * dirs, n, hiddenSize], dtype: input.dtype, device: input.device) }
             let s = batched ? t : t.unsqueeze(1)
             precondition(s.shape == [numLayers * dirs, n, hiddenSize],
                          "\(name): expected \(what) of shape \(batched ? [numLayers * dirs, n, hiddenSize] : [numLayers * dirs, hiddenSize]), got \(t.shape)")

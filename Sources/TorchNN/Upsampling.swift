@@ -51,7 +51,7 @@ extension F {
             // PyTorch computes nearest source indices in float32 (floorf(dst · scale)); so do we, to pick the same pixels.
             let offset: Float = mode == .nearestExact ? 0.5 : 0, fscale = Float(scale)
             let idx = (0..<out).map { Int64(Swift.min(Int(((Float($0) + offset) * fscale).rounded(.down)), n - 1)) }
-            return x.indexSelect(dim, Tensor(idx))
+            return x.indexSelect(dim, Tensor(idx).to(x.device))
         case .linear:
             var lo = [Int64](), hi = [Int64](), w = [Double]()
             for i in 0..<out {
@@ -63,8 +63,8 @@ extension F {
             }
             var shape = [Int](repeating: 1, count: x.rank)
             shape[dim] = out
-            let lambda = Tensor(w, shape: shape).to(x.dtype)
-            return x.indexSelect(dim, Tensor(lo)) * (1.0 - lambda) + x.indexSelect(dim, Tensor(hi)) * lambda
+            let lambda = Tensor(w, shape: shape).to(x.dtype).to(x.device)
+            return x.indexSelect(dim, Tensor(lo).to(x.device)) * (1.0 - lambda) + x.indexSelect(dim, Tensor(hi).to(x.device)) * lambda
         }
     }
 

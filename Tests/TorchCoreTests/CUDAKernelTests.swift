@@ -104,6 +104,23 @@ private let skipReason: Comment = "NVRTC not found (set SWIFTTORCH_CUDA_LIBS to 
         #expect(cubin.count > 1000)
     }
 
+    /// The backend's own elementwise functions (logical ops, float predicates, `where`) compile for every dtype
+    /// TorchCore sends them.
+    @Test(.enabled(if: compiler != nil, skipReason)) func internalExpressionsCompile() throws {
+        let nvrtc = try #require(compiler)
+        var specs: [ElementwiseKernelSpec] = []
+        for (name, e) in CUDABackend.internalExpressions.sorted(by: { $0.key < $1.key }) {
+            let dtypes: [DType] = name.hasPrefix("logical") ? [.bool] : name.hasPrefix("is") ? [.float16, .bfloat16, .float32, .float64]
+                : name == "where" ? DType.allCases : DType.allCases.filter { $0 != .bool }
+            for d in dtypes { specs.append(try #require(ElementwiseKernelSpec(op: name, expression: e, dtype: d), "\(name) \(d)")) }
+        }
+        #expect(specs.filter { $0.op.hasPrefix("is") }.allSatisfy { $0.output == .bool })
+        #expect(specs.first { $0.op == "where" && $0.inputs[0] == .float16 }?.output == .float16)
+        let ptx = try nvrtc.compile(KernelSource.program(specs), name: "internal.cu", target: .ptx(architecture: 80))
+        let text = String(decoding: ptx.prefix { $0 != 0 }, as: UTF8.self)
+        for s in specs { #expect(text.contains(".entry \(s.stridedEntry)("), "\(s) missing from the PTX") }
+    }
+
     /// The gather/scatter kernels compile and export every entry point the backend looks up.
     @Test(.enabled(if: compiler != nil, skipReason)) func indexKernelsCompile() throws {
         let nvrtc = try #require(compiler)
@@ -121,6 +138,19 @@ private let skipReason: Comment = "NVRTC not found (set SWIFTTORCH_CUDA_LIBS to 
         let text = String(decoding: ptx.prefix { $0 != 0 }, as: UTF8.self)
         for e in ConvKernelSource.entries { #expect(text.contains(".entry \(e)("), "\(e) missing from the PTX") }
         #expect(ConvKernelSource.entries.count == 6)
+    }
+
+    /// How cuBLAS is told to read strided operands: row-major with a row stride, transposed with a column stride,
+    /// size-1 dimensions with any stride, and neither (a copy) for anything else.
+    @Test func blasLayoutsOfStridedOperands() {
+        #expect(BLASLayout(rows: 4, cols: 3, rowStride: 3, colStride: 1) == BLASLayout(rows: 1, cols: 3, rowStride: 99, colStride: 1))
+        #expect(BLASLayout(rows: 4, cols: 3, rowStride: 3, colStride: 1).map { ($0.transposed, $0.leadingDimension) } ?? (true, 0) == (false, 3))
+        #expect(BLASLayout(rows: 4, cols: 3, rowStride: 8, colStride: 1).map { ($0.transposed, $0.leadingDimension) } ?? (true, 0) == (false, 8))
+        #expect(BLASLayout(rows: 4, cols: 3, rowStride: 1, colStride: 4).map { ($0.transposed, $0.leadingDimension) } ?? (false, 0) == (true, 4))
+        #expect(BLASLayout(rows: 4, cols: 1, rowStride: 1, colStride: 7).map { ($0.transposed, $0.leadingDimension) } ?? (true, 0) == (false, 1))
+        #expect(BLASLayout(rows: 4, cols: 3, rowStride: 0, colStride: 1) == nil, "broadcast rows need a copy")
+        #expect(BLASLayout(rows: 4, cols: 3, rowStride: 6, colStride: 2) == nil, "every other column needs a copy")
+        #expect(BLASLayout(rows: 4, cols: 3, rowStride: 2, colStride: 1) == nil, "overlapping rows need a copy")
     }
 
     /// A device binary for a real architecture (what a GPU whose driver is older than NVRTC loads).

@@ -71,12 +71,20 @@ public final class CUBLAS: @unchecked Sendable {
     ///   - strideA: elements between consecutive A matrices.
     ///   - strideB: elements between consecutive B matrices.
     ///   - strideC: elements between consecutive C matrices.
+    ///   - transA: A is stored transposed (column-major, `lda` between columns) rather than row-major.
+    ///   - lda: elements between A's rows (row-major) or columns (transposed); nil for dense row-major (`k`).
+    ///   - transB: B is stored transposed.
+    ///   - ldb: elements between B's rows or columns; nil for dense row-major (`n`).
     public func matmul(dtype: DType, m: Int, n: Int, k: Int, a: UInt64, b: UInt64, c: UInt64,
-                       batch: Int = 1, strideA: Int = 0, strideB: Int = 0, strideC: Int = 0) throws(CUDAError) {
+                       batch: Int = 1, strideA: Int = 0, strideB: Int = 0, strideC: Int = 0,
+                       transA: Bool = false, lda: Int? = nil, transB: Bool = false, ldb: Int? = nil) throws(CUDAError) {
         let type = CUBLAS.dataType(dtype)
         let compute = CUBLAS.computeType(dtype)
         try device.makeCurrent()
-        // Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ: swap the operands and m with n.
+        // Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ: swap the operands and m with n. A row-major operand is its
+        // transpose in column-major order (no op); a transposed one is read with CUBLAS_OP_T.
+        let opA: Int32 = transA ? 1 : 0, opB: Int32 = transB ? 1 : 0
+        let ldA = Int32(lda ?? k), ldB = Int32(ldb ?? n)
         var alpha32: Float = 1, beta32: Float = 0
         var alpha64: Double = 1, beta64: Double = 0
         let status: Int32 = lock.withLock { _ in
@@ -85,11 +93,11 @@ public final class CUBLAS: @unchecked Sendable {
                     let alpha = compute == 70 ? UnsafeRawPointer(a64) : UnsafeRawPointer(a32)
                     let beta = compute == 70 ? UnsafeRawPointer(b64) : UnsafeRawPointer(b32)
                     if batch == 1 {
-                        return gemmEx(handle, 0, 0, Int32(n), Int32(m), Int32(k), alpha, b, type, Int32(n), a, type, Int32(k),
+                        return gemmEx(handle, opB, opA, Int32(n), Int32(m), Int32(k), alpha, b, type, ldB, a, type, ldA,
                                       beta, c, type, Int32(n), compute, -1)
                     }
-                    return gemmBatchedEx(handle, 0, 0, Int32(n), Int32(m), Int32(k), alpha, b, type, Int32(n), Int64(strideB),
-                                         a, type, Int32(k), Int64(strideA), beta, c, type, Int32(n), Int64(strideC),
+                    return gemmBatchedEx(handle, opB, opA, Int32(n), Int32(m), Int32(k), alpha, b, type, ldB, Int64(strideB),
+                                         a, type, ldA, Int64(strideA), beta, c, type, Int32(n), Int64(strideC),
                                          Int32(batch), compute, -1)
                 }}
             }}

@@ -14,12 +14,40 @@ import TorchCore
 final class CUDABackend: DeviceBackend {
     static let shared = CUDABackend()
 
-    /// Each registry op's element function, by name.
+    /// Each registry op's element function, by name, and the backend's own ones (``CUDABackend/internalExpressions``).
     private let expressions: [String: ElementwiseExpression] = {
-        var table: [String: ElementwiseExpression] = [:]
+        var table = CUDABackend.internalExpressions
         for op in OpRegistry.all { if let e = op.elementwise { table[op.name] = e } }
         return table
     }()
+
+    /// Whether `op` (a registry primitive, an internal function or an in-place variant) has generated kernels.
+    /// - Parameter op: the name TorchCore passes.
+    static func servesElementwise(_ op: String) -> Bool {
+        shared.expressions[op] != nil || (op.hasSuffix("_") && shared.expressions[String(op.dropLast())] != nil)
+    }
+
+    /// Elementwise functions TorchCore asks for by name that are not registry primitives of their own: the logical
+    /// ops on truth values, the float predicates, `where` with its condition in the values' dtype (0 or 1), the
+    /// comparisons, relu's gradient and truncating division. In-place variants (`add_`) use their op's function.
+    static let internalExpressions: [String: ElementwiseExpression] = [
+        "logicalAnd": ElementwiseExpression("(a != 0 && b != 0)", integer: "(a != 0 && b != 0)", boolean: "(a != 0 && b != 0)", arity: 2, producesBool: true),
+        "logicalOr": ElementwiseExpression("(a != 0 || b != 0)", integer: "(a != 0 || b != 0)", boolean: "(a != 0 || b != 0)", arity: 2, producesBool: true),
+        "logicalXor": ElementwiseExpression("((a != 0) != (b != 0))", integer: "((a != 0) != (b != 0))", boolean: "((a != 0) != (b != 0))", arity: 2, producesBool: true),
+        "logicalNot": ElementwiseExpression("(x == 0)", integer: "(x == 0)", boolean: "(x == 0)", arity: 1, producesBool: true),
+        "isnan": ElementwiseExpression("(x != x)", arity: 1, producesBool: true),
+        "isinf": ElementwiseExpression("(isinf(x) != 0)", arity: 1, producesBool: true),
+        "isfinite": ElementwiseExpression("(isfinite(x) != 0)", arity: 1, producesBool: true),
+        "where": ElementwiseExpression("(a != 0 ? b : c)", integer: "(a != 0 ? b : c)", boolean: "(a != 0 ? b : c)", arity: 3),
+        "thresholdBackward": ElementwiseExpression("(b > 0 ? a : (C)0)", integer: "(b > 0 ? a : (C)0)", arity: 2),
+        "div(trunc)": ElementwiseExpression("trunc(a / b)", integer: "(a / b)", arity: 2),
+        "eq": ElementwiseExpression("(a == b)", integer: "(a == b)", boolean: "(a == b)", arity: 2, producesBool: true),
+        "ne": ElementwiseExpression("(a != b)", integer: "(a != b)", boolean: "(a != b)", arity: 2, producesBool: true),
+        "lt": ElementwiseExpression("(a < b)", integer: "(a < b)", boolean: "(a < b)", arity: 2, producesBool: true),
+        "le": ElementwiseExpression("(a <= b)", integer: "(a <= b)", boolean: "(a <= b)", arity: 2, producesBool: true),
+        "gt": ElementwiseExpression("(a > b)", integer: "(a > b)", boolean: "(a > b)", arity: 2, producesBool: true),
+        "ge": ElementwiseExpression("(a >= b)", integer: "(a >= b)", boolean: "(a >= b)", arity: 2, producesBool: true),
+    ]
 
     private func cudaDevice(_ device: Device, _ op: String) -> CUDADevice {
         guard case .cuda(let index) = device else { preconditionFailure("\(op): the CUDA backend was asked for \(device)") }
@@ -60,7 +88,8 @@ final class CUDABackend: DeviceBackend {
     }
 
     func elementwise(_ op: String, parameters: [Double], inputs: [Tensor], output: Tensor) -> Bool {
-        guard let e = expressions[op], e.arity == inputs.count, let first = inputs.first,
+        guard let e = expressions[op] ?? (op.hasSuffix("_") ? expressions[String(op.dropLast())] : nil),
+              e.arity == inputs.count, let first = inputs.first,
               inputs.allSatisfy({ $0.dtype == first.dtype }),
               let spec = ElementwiseKernelSpec(op: op, expression: e, dtype: first.dtype), spec.output == output.dtype,
               output.rank <= 8 else { return false }
@@ -93,12 +122,21 @@ final class CUDABackend: DeviceBackend {
         let batched = a.rank == 3
         let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
         let batch = batched ? a.shape[0] : 1
-        // cuBLAS reads row-major dense operands here; strided ones are made dense on the device first.
-        let x = a.contiguous(), y = b.contiguous()
+        // cuBLAS reads row-major and transposed operands in place (a Linear layer's `w.t()`, `x.t()` in its
+        // backward, broadcast batches with stride 0); anything else is made dense on the device first.
+        func operand(_ t: Tensor, rows: Int, cols: Int) -> (Tensor, BLASLayout) {
+            let r = t.rank
+            if let layout = BLASLayout(rows: rows, cols: cols, rowStride: t.strides[r - 2], colStride: t.strides[r - 1]) { return (t, layout) }
+            let dense = t.contiguous()
+            return (dense, BLASLayout(rows: rows, cols: cols, rowStride: dense.strides[r - 2], colStride: dense.strides[r - 1])!)
+        }
+        let (x, la) = operand(a, rows: m, cols: k), (y, lb) = operand(b, rows: k, cols: n)
+        let strideA = batched && batch > 1 ? x.strides[0] : m * k, strideB = batched && batch > 1 ? y.strides[0] : k * n
         let dev = cudaDevice(output.device, "mm")
         do {
             try dev.blas().matmul(dtype: dtype, m: m, n: n, k: k, a: x.deviceAddress, b: y.deviceAddress, c: output.deviceAddress,
-                                  batch: batch, strideA: m * k, strideB: k * n, strideC: m * n)
+                                  batch: batch, strideA: strideA, strideB: strideB, strideC: m * n,
+                                  transA: la.transposed, lda: la.leadingDimension, transB: lb.transposed, ldb: lb.leadingDimension)
         } catch {
             preconditionFailure("mm (CUDA): \(error)")
         }
@@ -258,5 +296,36 @@ final class CUDABackend: DeviceBackend {
 
     func synchronize(_ device: Device) {
         do { try cudaDevice(device, "synchronize").synchronize() } catch { preconditionFailure("synchronize: \(error)") }
+    }
+}
+
+/// How cuBLAS reads a `rows × cols` operand stored with the given element strides: row-major with `leadingDimension`
+/// elements between rows, or transposed (column-major) with `leadingDimension` elements between columns. Size-1
+/// dimensions take any stride.
+struct BLASLayout: Equatable {
+    /// Read with `CUBLAS_OP_T` (from the row-major point of view: stored column by column).
+    let transposed: Bool
+    /// Elements between consecutive rows (row-major) or columns (transposed); at least the other extent.
+    let leadingDimension: Int
+
+    /// The layout of a strided operand, or nil when neither dimension is dense.
+    init?(rows: Int, cols: Int, rowStride: Int, colStride: Int) {
+        if cols == 1 || colStride == 1 {
+            let ld = rows == 1 ? Swift.max(cols, 1) : rowStride
+            if ld >= Swift.max(cols, 1) {
+                transposed = false
+                leadingDimension = ld
+                return
+            }
+        }
+        if rows == 1 || rowStride == 1 {
+            let ld = cols == 1 ? Swift.max(rows, 1) : colStride
+            if ld >= Swift.max(rows, 1) {
+                transposed = true
+                leadingDimension = ld
+                return
+            }
+        }
+        return nil
     }
 }

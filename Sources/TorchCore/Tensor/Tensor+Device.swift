@@ -123,7 +123,23 @@ public enum DeviceFallbacks {
     /// Forgets which ops fell back (tests).
     public static func reset() { seen.withLock { $0.removeAll() } }
 
+    /// Runs `body` and returns, with its result, the names of the ops that fell back to the CPU inside it (on
+    /// this task only, so concurrent work does not mix in).
+    /// - Parameter body: the work.
+    public static func collecting<R>(_ body: () throws -> R) rethrows -> (result: R, fallbacks: Set<String>) {
+        let box = Collector()
+        let r = try $collector.withValue(box) { try body() }
+        return (r, box.names.withLock { $0 })
+    }
+
+    final class Collector: Sendable {
+        let names = Mutex<Set<String>>([])
+    }
+
+    @TaskLocal static var collector: Collector?
+
     static func note(_ op: String, on device: Device) {
+        if let c = collector { _ = c.names.withLock { $0.insert(op) } }
         let first = seen.withLock { $0.insert(op).inserted }
         if first && warns {
             printToStandardError("SwiftTorch warning: \(op) has no \(device.kind) kernel; it runs on the CPU with copies to and from \(device) (docs/cuda-coverage.md)")

@@ -7,48 +7,73 @@ extension Tensor {
     /// Elementwise logical and (`torch.logical_and`).
     /// - Parameter other: the other operand (broadcast).
     public func logicalAnd(_ other: Tensor) -> Tensor {
-        if let d = cpuFallbackDevice("logicalAnd", [self, other]) { return cpu().logicalAnd(other.cpu()).to(d) }
-        let out = Tensor(uninitializedShape: broadcastShapes(shape, other.shape, op: "logicalAnd"), dtype: .bool)
+        let shape = broadcastShapes(shape, other.shape, op: "logicalAnd")
+        if let out = deviceLogical("logicalAnd", [self, other], shape: shape) { return out }
+        let out = Tensor(uninitializedShape: shape, dtype: .bool)
         mapBinary(truth, other.truth, out: out) { (a: Bool, b: Bool) in a && b }
         return out
     }
     /// Elementwise logical or (`torch.logical_or`).
     /// - Parameter other: the other operand (broadcast).
     public func logicalOr(_ other: Tensor) -> Tensor {
-        if let d = cpuFallbackDevice("logicalOr", [self, other]) { return cpu().logicalOr(other.cpu()).to(d) }
-        let out = Tensor(uninitializedShape: broadcastShapes(shape, other.shape, op: "logicalOr"), dtype: .bool)
+        let shape = broadcastShapes(shape, other.shape, op: "logicalOr")
+        if let out = deviceLogical("logicalOr", [self, other], shape: shape) { return out }
+        let out = Tensor(uninitializedShape: shape, dtype: .bool)
         mapBinary(truth, other.truth, out: out) { (a: Bool, b: Bool) in a || b }
         return out
     }
     /// Elementwise logical exclusive or (`torch.logical_xor`).
     /// - Parameter other: the other operand (broadcast).
     public func logicalXor(_ other: Tensor) -> Tensor {
-        if let d = cpuFallbackDevice("logicalXor", [self, other]) { return cpu().logicalXor(other.cpu()).to(d) }
-        let out = Tensor(uninitializedShape: broadcastShapes(shape, other.shape, op: "logicalXor"), dtype: .bool)
+        let shape = broadcastShapes(shape, other.shape, op: "logicalXor")
+        if let out = deviceLogical("logicalXor", [self, other], shape: shape) { return out }
+        let out = Tensor(uninitializedShape: shape, dtype: .bool)
         mapBinary(truth, other.truth, out: out) { (a: Bool, b: Bool) in a != b }
         return out
     }
     /// Elementwise logical not (`torch.logical_not`).
     public func logicalNot() -> Tensor {
-        if let d = cpuFallbackDevice("logicalNot", [self]) { return cpu().logicalNot().to(d) }
+        if let out = deviceLogical("logicalNot", [self], shape: shape) { return out }
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
         mapUnary(truth, out: out) { (a: Bool) in !a }
         return out
     }
 
     /// True where the element is NaN (`torch.isnan`).
-    public func isnan() -> Tensor { floatPredicate { $0.isNaN } }
+    public func isnan() -> Tensor { floatPredicate("isnan") { $0.isNaN } }
     /// True where the element is ±infinity (`torch.isinf`).
-    public func isinf() -> Tensor { floatPredicate { $0.isInfinite } }
+    public func isinf() -> Tensor { floatPredicate("isinf") { $0.isInfinite } }
     /// True where the element is finite (`torch.isfinite`); always true for integers.
     public func isfinite() -> Tensor {
-        if let d = cpuFallbackDevice("isfinite", [self]) { return cpu().isfinite().to(d) }
-        if !dtype.isFloatingPoint { return Tensor.ones(shape, dtype: .bool) }
-        return floatPredicate { $0.isFinite }
+        if !dtype.isFloatingPoint { return Tensor.ones(shape, dtype: .bool, device: device) }
+        return floatPredicate("isfinite") { $0.isFinite }
     }
 
-    private func floatPredicate(_ p: (Double) -> Bool) -> Tensor {
-        if device != .cpu { return hostStaged("isnan/isinf", [self], device: device) { $0[0].floatPredicate(p) } }
+    /// On a device, the logical op `op` over the operands' truth values (the backend's elementwise kernel, or the
+    /// CPU on copies); nil on the CPU.
+    private func deviceLogical(_ op: String, _ operands: [Tensor], shape: [Int]) -> Tensor? {
+        let device = commonDevice(operands, op: op)
+        guard device != .cpu else { return nil }
+        let truths = operands.map { $0.transferred(to: device).truth }
+        let out = Tensor(uninitializedShape: shape, dtype: .bool, device: device)
+        if deviceElementwise(op, [], truths, out, device) { return out }
+        return hostStaged(op, truths, device: device) { h in
+            switch op {
+            case "logicalAnd": return h[0].logicalAnd(h[1])
+            case "logicalOr": return h[0].logicalOr(h[1])
+            case "logicalXor": return h[0].logicalXor(h[1])
+            default: return h[0].logicalNot()
+            }
+        }
+    }
+
+    private func floatPredicate(_ op: String, _ p: (Double) -> Bool) -> Tensor {
+        if device != .cpu {
+            guard dtype.isFloatingPoint else { return Tensor.zeros(shape, dtype: .bool, device: device) }
+            let out = Tensor(uninitializedShape: shape, dtype: .bool, device: device)
+            if deviceElementwise(op, [], [self], out, device) { return out }
+            return hostStaged(op, [self], device: device) { $0[0].floatPredicate(op, p) }
+        }
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
         if !dtype.isFloatingPoint {
             out.fillRaw(0)

@@ -57,7 +57,7 @@ protocol CompareFunction {
 
 /// Runs the registry's elementwise primitive `op` on the backend of `device` into `output`; false when the backend
 /// has no kernel for it. 0-d CPU operands are moved to the device first.
-private func deviceElementwise(_ op: String, _ parameters: [Double], _ inputs: [Tensor], _ output: Tensor, _ device: Device) -> Bool {
+func deviceElementwise(_ op: String, _ parameters: [Double], _ inputs: [Tensor], _ output: Tensor, _ device: Device) -> Bool {
     let operands = inputs.map { $0.transferred(to: device) }
     return DeviceBackends.require(device, op: op).elementwise(op, parameters: parameters, inputs: operands, output: output)
 }

@@ -20,7 +20,6 @@ extension Tensor {
     ///   - mode: how to fill.
     ///   - value: the fill value for `.constant`.
     public func pad(_ padding: [Int], mode: PaddingMode = .constant, value: Double = 0) -> Tensor {
-        if let d = cpuFallbackDevice("pad", [self]) { return cpu().pad(padding, mode: mode, value: value).to(d) }
         precondition(padding.count % 2 == 0 && padding.count / 2 <= rank,
                      "pad: Padding length must be divisible by 2 and at most twice the number of dimensions (got \(padding.count) for rank \(rank))")
         var r = self
@@ -45,7 +44,7 @@ extension Tensor {
             var sb = x.shape, sa = x.shape
             sb[d] = b
             sa[d] = a
-            return Tensor.cat([Tensor.full(sb, value, dtype: dtype), x, Tensor.full(sa, value, dtype: dtype)], dim: d)
+            return Tensor.cat([Tensor.full(sb, value, dtype: dtype, device: device), x, Tensor.full(sa, value, dtype: dtype, device: device)], dim: d)
         case .reflect, .replicate, .circular:
             precondition(mode != .reflect || (b < n && a < n),
                          "pad: Padding size should be less than the corresponding input dimension, but got: padding (\(b), \(a)) at dimension \(d) of input \(shape)")
@@ -64,7 +63,7 @@ extension Tensor {
                 }
                 idx.append(Int64(k))
             }
-            return x.indexSelect(d, Tensor(idx, shape: [idx.count]))
+            return x.indexSelect(d, Tensor(idx, shape: [idx.count]).transferred(to: device))
         }
     }
 }

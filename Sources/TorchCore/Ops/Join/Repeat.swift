@@ -4,7 +4,6 @@ extension Tensor {
     /// Tiles the tensor `repeats[i]` times along each dimension (`Tensor.repeat`).
     /// - Parameter repeats: one count per dimension (at least `rank` of them).
     public func `repeat`(_ repeats: [Int]) -> Tensor {
-        if let d = cpuFallbackDevice("repeat", [self]) { return cpu().repeat(repeats).to(d) }
         precondition(repeats.count >= rank, "repeat: Number of dimensions of repeat dims (\(repeats.count)) can not be smaller than number of dimensions of tensor (\(rank))")
         let lead = repeats.count - rank
         let x = reshape([Int](repeating: 1, count: lead) + shape)
@@ -33,7 +32,6 @@ extension Tensor {
     ///   - repeats: how many copies of each element.
     ///   - dim: the dimension.
     public func repeatInterleave(_ repeats: Int, dim: Int? = nil) -> Tensor {
-        if let d = cpuFallbackDevice("repeatInterleave", [self]) { return cpu().repeatInterleave(repeats, dim: dim).to(d) }
         guard let dim else { return reshape([-1]).repeatInterleave(repeats, dim: 0) }
         let d = normalizeDim(dim, rank, op: "repeatInterleave")
         var s = shape
@@ -48,23 +46,21 @@ extension Tensor {
     ///   - repeats: one count per slice along `dim`.
     ///   - dim: the dimension.
     public func repeatInterleave(_ repeats: [Int], dim: Int) -> Tensor {
-        if let d = cpuFallbackDevice("repeatInterleave", [self]) { return cpu().repeatInterleave(repeats, dim: dim).to(d) }
         let d = normalizeDim(dim, rank, op: "repeatInterleave")
         precondition(repeats.count == shape[d], "repeatInterleave: repeats must have the same size as input along dim (\(repeats.count) vs \(shape[d]))")
         var idx: [Int64] = []
         for (i, r) in repeats.enumerated() { idx += [Int64](repeating: Int64(i), count: r) }
-        return indexSelect(d, Tensor(idx, shape: [idx.count]))
+        return indexSelect(d, Tensor(idx, shape: [idx.count]).transferred(to: device))
     }
 
     /// Reverses the order along `dims` (`torch.flip`).
     /// - Parameter dims: the dimensions to reverse.
     public func flip(_ dims: [Int]) -> Tensor {
-        if let d = cpuFallbackDevice("flip", [self]) { return cpu().flip(dims).to(d) }
         var r = self
         for dim in dims {
             let d = normalizeDim(dim, rank, op: "flip")
             let n = shape[d]
-            r = r.indexSelect(d, Tensor((0..<n).reversed().map { Int64($0) }, shape: [n]))
+            r = r.indexSelect(d, Tensor((0..<n).reversed().map { Int64($0) }, shape: [n]).transferred(to: device))
         }
         return r
     }
@@ -74,7 +70,6 @@ extension Tensor {
     ///   - shifts: the shift per dimension.
     ///   - dims: the dimensions.
     public func roll(_ shifts: [Int], dims: [Int] = []) -> Tensor {
-        if let d = cpuFallbackDevice("roll", [self]) { return cpu().roll(shifts, dims: dims).to(d) }
         if dims.isEmpty {
             precondition(shifts.count == 1, "roll: shifts must have one entry when dims is empty")
             return reshape([-1]).roll(shifts, dims: [0]).reshape(shape)
@@ -86,7 +81,7 @@ extension Tensor {
             let n = shape[d]
             guard n > 0 else { continue }
             let k = ((s % n) + n) % n
-            r = r.indexSelect(d, Tensor((0..<n).map { Int64(($0 - k + n) % n) }, shape: [n]))
+            r = r.indexSelect(d, Tensor((0..<n).map { Int64(($0 - k + n) % n) }, shape: [n]).transferred(to: device))
         }
         return r
     }
