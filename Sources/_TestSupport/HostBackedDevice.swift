@@ -92,7 +92,8 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     }
 
     public func elementwise(_ op: String, parameters: [Double], inputs: [Tensor], output: Tensor) -> Bool {
-        precondition(inputs.allSatisfy { $0.device == output.device }, "elementwise \(op): operands on \(inputs.map(\.device)), output on \(output.device)")
+        precondition(inputs.allSatisfy { $0.device == output.device || ($0.device == .cpu && $0.rank == 0) },
+                     "elementwise \(op): operands on \(inputs.map(\.device)), output on \(output.device)")
         log.withLock { $0.append(Request(kind: "elementwise", op: op, parameters: parameters, inputs: inputs.map(\.dtype), output: output.dtype)) }
         return false
     }

@@ -188,18 +188,23 @@ import _TestSupport
         let add = try #require(OpRegistry.all.first { $0.name == "add" }?.elementwise)
         let spec = try #require(ElementwiseKernelSpec(op: "add", expression: add, dtype: .float32))
         let cast = ElementwiseKernelSpec(castFrom: .float64, to: .int32)
+        let subOp = try #require(OpRegistry.all.first { $0.name == "sub" }?.elementwise)
+        let subSpec = try #require(ElementwiseKernelSpec(op: "sub", expression: subOp, dtype: .float32))
+        let bound = try #require(ElementwiseKernelSpec(binding: subSpec, scalarAt: 0))  // 2.5 - x
         let a = Tensor.randn([4, 3], generator: Generator(seed: 37)), bias = Tensor.randn([4], generator: Generator(seed: 38))
         let at = a.t()  // [3, 4] strided
         let sum = at + bias
         let d = Tensor([-2.7, -0.5, 0.5, 3.9, 100.2], shape: [5])
         let main = array("a", "float", a.toArray(of: Double.self)) + array("bias", "float", bias.toArray(of: Double.self))
-            + array("d", "double", d.toArray(of: Double.self)) + "static float out[12]; static int ci[5];\n"
+            + array("d", "double", d.toArray(of: Double.self)) + "static float out[12]; static int ci[5]; static float bo[12];\n"
             + "{ " + geometry("g", shape: [3, 4], strides: [[4, 1], [1, 3], [0, 1]])
             + "\(spec.stridedEntry)(out, a, bias, 12, g, 0, 0); }\n"
-            + "\(cast.contiguousEntry)(ci, d, 5, 0, 0);\n" + printArray("out", 12) + printArray("ci", 5)
-        let r = try emulate(KernelSource.program([spec, cast]), main: main)
-        guard r.count == 17 else { Issue.record("got \(r.count) values"); return }
+            + "\(cast.contiguousEntry)(ci, d, 5, 0, 0);\n" + "\(bound.contiguousEntry)(bo, a, 12, 0, 2.5);\n"
+            + printArray("out", 12) + printArray("ci", 5) + printArray("bo", 12)
+        let r = try emulate(KernelSource.program([spec, cast, bound]), main: main)
+        guard r.count == 29 else { Issue.record("got \(r.count) values"); return }
+        expectClose(Array(r[17...]), 2.5 - a, "2.5 - x (scalar bound to p1)", tol: 1e-6)
         expectClose(Array(r[0..<12]), sum, "add (strided, broadcast)", tol: 1e-6)
-        expectClose(Array(r[12...]), d.to(.int32), "cast float64 -> int32")
+        expectClose(Array(r[12..<17]), d.to(.int32), "cast float64 -> int32")
     }
 }

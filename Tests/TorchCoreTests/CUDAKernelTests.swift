@@ -121,6 +121,30 @@ private let skipReason: Comment = "NVRTC not found (set SWIFTTORCH_CUDA_LIBS to 
         for s in specs { #expect(text.contains(".entry \(s.stridedEntry)("), "\(s) missing from the PTX") }
     }
 
+    /// Binary kernels with one operand bound to `p1` (Swift scalars passed by value): the expression is renamed
+    /// identifier by identifier, and every binary registry kernel has a bound form on either side that compiles.
+    @Test func boundScalarSpecsRenameWholeIdentifiers() throws {
+        #expect(ElementwiseKernelSpec.rename("st_max(a, b) + abs(b) * a_b", ["a": "x", "b": "p1"]) == "st_max(x, p1) + abs(p1) * a_b")
+        #expect(ElementwiseKernelSpec.identifiers(in: "st_pow(a, (C)2.5e-3) + b1 * 0x1f") == ["st_pow", "a", "C", "b1"])
+        let sub = try #require(OpRegistry.all.first { $0.name == "sub" }?.elementwise)
+        let spec = try #require(ElementwiseKernelSpec(op: "sub", expression: sub, dtype: .float32))
+        let left = try #require(ElementwiseKernelSpec(binding: spec, scalarAt: 0))
+        #expect(left.expression == "p1 - x" && left.inputs == [.float32] && left.symbolStem.hasSuffix("scalar_a__f32_to_f32"))
+        #expect(ElementwiseKernelSpec(binding: spec, scalarAt: 1)?.expression == "x - p1")
+    }
+
+    @Test(.enabled(if: compiler != nil, skipReason)) func boundScalarKernelsCompile() throws {
+        let nvrtc = try #require(compiler)
+        var specs: [ElementwiseKernelSpec] = []
+        for (op, list) in KernelSource.registryPrograms where op.elementwise?.arity == 2 {
+            for s in list { for side in 0...1 { if let b = ElementwiseKernelSpec(binding: s, scalarAt: side) { specs.append(b) } } }
+        }
+        #expect(specs.count > 200)
+        let ptx = try nvrtc.compile(KernelSource.program(specs), name: "bound.cu", target: .ptx(architecture: 80))
+        let text = String(decoding: ptx.prefix { $0 != 0 }, as: UTF8.self)
+        for s in specs { #expect(text.contains(".entry \(s.contiguousEntry)("), "\(s) missing from the PTX") }
+    }
+
     /// The gather/scatter kernels compile and export every entry point the backend looks up.
     @Test(.enabled(if: compiler != nil, skipReason)) func indexKernelsCompile() throws {
         let nvrtc = try #require(compiler)

@@ -88,12 +88,28 @@ final class CUDABackend: DeviceBackend {
     }
 
     func elementwise(_ op: String, parameters: [Double], inputs: [Tensor], output: Tensor) -> Bool {
-        guard let e = expressions[op] ?? (op.hasSuffix("_") ? expressions[String(op.dropLast())] : nil),
-              e.arity == inputs.count, let first = inputs.first,
+        let name = expressions[op] != nil || !op.hasSuffix("_") ? op : String(op.dropLast())
+        guard let e = expressions[name], e.arity == inputs.count, let first = inputs.first,
               inputs.allSatisfy({ $0.dtype == first.dtype }),
-              let spec = ElementwiseKernelSpec(op: op, expression: e, dtype: first.dtype), spec.output == output.dtype,
+              let spec = ElementwiseKernelSpec(op: name, expression: e, dtype: first.dtype), spec.output == output.dtype,
               output.rank <= 8 else { return false }
-        if output.count > 0 { run(spec, op, inputs: inputs, output: output, parameters: parameters) }
+        guard output.count > 0 else { return true }
+        let scalars = inputs.indices.filter { inputs[$0].device == .cpu }
+        if scalars.isEmpty {
+            run(spec, op, inputs: inputs, output: output, parameters: parameters)
+            return true
+        }
+        // A Swift scalar operand of a binary op goes to the kernel by value (no copy to the device), when the value
+        // survives the trip through a double.
+        if inputs.count == 2 && scalars.count == 1, let bound = ElementwiseKernelSpec(binding: spec, scalarAt: scalars[0]) {
+            let scalar = inputs[scalars[0]]
+            let value = scalar.item(Double.self)
+            if scalar.dtype.isFloatingPoint || Swift.abs(scalar.item(Int64.self)) < (1 << 53) {
+                run(bound, op, inputs: [inputs[1 - scalars[0]]], output: output, parameters: [parameters.first ?? 0, value])
+                return true
+            }
+        }
+        run(spec, op, inputs: inputs.map { $0.to(output.device) }, output: output, parameters: parameters)
         return true
     }
 

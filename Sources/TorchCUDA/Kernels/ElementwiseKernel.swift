@@ -77,9 +77,71 @@ public struct ElementwiseKernelSpec: Hashable, Sendable, CustomStringConvertible
         computeType = compute
     }
 
+    /// A binary spec with one operand passed by value as `p1` instead of read from memory (`x * 2.5`): a unary
+    /// kernel over the other operand. Nil when the expression already uses `p1`.
+    /// - Parameters:
+    ///   - binary: a two-input spec.
+    ///   - scalarPosition: 0 when `a` is the scalar, 1 when `b` is.
+    public init?(binding binary: ElementwiseKernelSpec, scalarAt scalarPosition: Int) {
+        precondition(binary.inputs.count == 2 && (0...1).contains(scalarPosition), "binding: \(binary) is not binary")
+        let identifiers = ElementwiseKernelSpec.identifiers(in: binary.expression)
+        guard !identifiers.contains("p1"), !identifiers.contains("x") else { return nil }
+        let (scalarName, tensorName) = scalarPosition == 0 ? ("a", "b") : ("b", "a")
+        op = binary.op + (scalarPosition == 0 ? "[a=p1]" : "[b=p1]")
+        inputs = [binary.inputs[1 - scalarPosition]]
+        output = binary.output
+        expression = ElementwiseKernelSpec.rename(binary.expression, [scalarName: "p1", tensorName: "x"])
+        computeType = binary.computeType
+    }
+
+    /// The identifiers of a C expression (numeric literals such as `2.5e3` or `0x1f` are skipped).
+    static func identifiers(in text: String) -> Set<String> {
+        var out: Set<String> = []
+        for case .identifier(let name) in tokens(text) { out.insert(name) }
+        return out
+    }
+
+    /// `text` with whole identifiers renamed (numbers and longer names are left alone).
+    static func rename(_ text: String, _ names: [String: String]) -> String {
+        tokens(text).map { token -> String in
+            switch token {
+            case .identifier(let name): return names[name] ?? name
+            case .other(let t): return t
+            }
+        }.joined()
+    }
+
+    enum Token { case identifier(String), other(String) }
+
+    /// Splits a C expression into identifiers and everything else (numbers kept whole).
+    static func tokens(_ text: String) -> [Token] {
+        var out: [Token] = []
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c.isLetter || c == "_" {
+                var j = i
+                while j < chars.count && (chars[j].isLetter || chars[j].isNumber || chars[j] == "_") { j += 1 }
+                out.append(.identifier(String(chars[i..<j])))
+                i = j
+            } else if c.isNumber || (c == "." && i + 1 < chars.count && chars[i + 1].isNumber) {
+                var j = i
+                while j < chars.count && (chars[j].isLetter || chars[j].isNumber || chars[j] == "." || chars[j] == "_"
+                                          || ((chars[j] == "-" || chars[j] == "+") && (chars[j - 1] == "e" || chars[j - 1] == "E"))) { j += 1 }
+                out.append(.other(String(chars[i..<j])))
+                i = j
+            } else {
+                out.append(.other(String(c)))
+                i += 1
+            }
+        }
+        return out
+    }
+
     /// A C identifier naming this spec (`st_gelu_tanh__f32_to_f32`).
     public var symbolStem: String {
-        let opName = String(op.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        let opName = String(op.map { $0.isLetter || $0.isNumber ? $0 : "_" }).replacingBoundMarks()
         return "st_\(opName)__\(inputs.map(ElementwiseKernelSpec.shortName).joined(separator: "_"))_to_\(ElementwiseKernelSpec.shortName(output))"
     }
 
@@ -207,5 +269,17 @@ public enum KernelSource {
             let s = specs(for: op)
             return s.isEmpty ? nil : (op, s)
         }
+    }
+}
+
+private extension String {
+    /// `add__b_p1_` → `add_scalar_b`: keeps the bound-operand spelling of ``ElementwiseKernelSpec/init(binding:scalarAt:)``
+    /// readable in symbol names.
+    func replacingBoundMarks() -> String {
+        var s = self
+        for (mark, name) in [("_a_p1_", "_scalar_a"), ("_b_p1_", "_scalar_b")] where s.hasSuffix(mark) {
+            s = String(s.dropLast(mark.count)) + name
+        }
+        return s
     }
 }

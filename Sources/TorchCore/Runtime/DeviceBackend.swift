@@ -29,7 +29,7 @@ public struct DeviceAllocation: @unchecked Sendable {
 /// the result back, printing a one-time warning naming the op. Primitives that have no device path at all
 /// (sorting, convolution, …) move their inputs to the CPU with the differentiable ``Tensor/to(_:)-(Device)`` and
 /// their results back, so autograd sees two copies and the CPU op. Every method is called with tensors on
-/// this backend's device only (0-d CPU operands are moved there first); device failures (out of memory, a
+/// this backend's device only (except the 0-d CPU scalars of `elementwise`); device failures (out of memory, a
 /// failed launch) stop with the backend's message.
 public protocol DeviceBackend: AnyObject, Sendable {
     /// Allocates `byteCount` bytes (at least 1) on `device`.
@@ -59,7 +59,8 @@ public protocol DeviceBackend: AnyObject, Sendable {
     ///   - destination: where they go.
     func copy(from source: Tensor, to destination: Tensor)
     /// Computes the registry's elementwise primitive `op` (its ``ElementwiseExpression``) with scalar parameters
-    /// `parameters` over `inputs` (broadcast to the output's shape, all of one dtype) into `output`. Returns false
+    /// `parameters` over `inputs` (broadcast to the output's shape, all of one dtype) into `output`. An input may be
+    /// a 0-d CPU tensor (a Swift scalar), whose value the backend passes to its kernel or copies over. Returns false
     /// when the op or dtype has no device kernel.
     /// - Parameters:
     ///   - op: the registry name (`exp`, `leakyRelu`, `gelu(tanh)`).

@@ -56,10 +56,18 @@ protocol CompareFunction {
 // MARK: Device dispatch
 
 /// Runs the registry's elementwise primitive `op` on the backend of `device` into `output`; false when the backend
-/// has no kernel for it. 0-d CPU operands are moved to the device first.
+/// has no kernel for it. 0-d CPU operands (Swift scalars) stay on the host: the backend reads their value.
 func deviceElementwise(_ op: String, _ parameters: [Double], _ inputs: [Tensor], _ output: Tensor, _ device: Device) -> Bool {
-    let operands = inputs.map { $0.transferred(to: device) }
+    let operands = inputs.map { $0.device == .cpu && $0.rank == 0 ? $0 : $0.transferred(to: device) }
     return DeviceBackends.require(device, op: op).elementwise(op, parameters: parameters, inputs: operands, output: output)
+}
+
+extension Tensor {
+    /// `self` on `device`, except a 0-d CPU tensor (a Swift scalar operand), which stays on the host for the backend
+    /// to pass by value.
+    func onDeviceOrScalar(_ device: Device) -> Tensor {
+        self.device == .cpu && rank == 0 ? self : transferred(to: device)
+    }
 }
 
 /// `floatingMap` for a device tensor.
@@ -222,7 +230,7 @@ func binaryMap<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor, dtype: DType
 /// `binaryMap` when an operand is on a device.
 private func deviceBinaryMap<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor, dtype: DType, computeType ct: DType,
                                                 shape: [Int], op: String, out: Tensor?, device: Device) -> Tensor {
-    let x = a.transferred(to: device).cast(ct), y = b.transferred(to: device).cast(ct)
+    let x = a.onDeviceOrScalar(device).cast(ct), y = b.onDeviceOrScalar(device).cast(ct)
     let target = out.flatMap { $0.dtype == ct ? $0 : nil } ?? Tensor(uninitializedShape: shape, dtype: ct, device: device)
     if !deviceElementwise(op, f.parameters, [x, y], target, device) {
         let host = hostStaged(op, [x, y], device: device) { binaryMap(f, $0[0], $0[1], dtype: ct, op: op) }
@@ -244,7 +252,7 @@ func compareMap<F: CompareFunction>(_ f: F, _ a: Tensor, _ b: Tensor, op: String
     if ct == .bool { ct = .uint8 }
     let device = commonDevice([a, b], op: op)
     if device != .cpu {
-        let x = a.transferred(to: device).cast(ct), y = b.transferred(to: device).cast(ct)
+        let x = a.onDeviceOrScalar(device).cast(ct), y = b.onDeviceOrScalar(device).cast(ct)
         let out = Tensor(uninitializedShape: shape, dtype: .bool, device: device)
         if deviceElementwise(op, [], [x, y], out, device) { return out }
         return hostStaged(op, [x, y], device: device) { compareMap(f, $0[0], $0[1], op: op) }
