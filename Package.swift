@@ -44,7 +44,9 @@ let package = Package(
         ]),
         .target(name: "TorchSerialization", dependencies: ["TorchCore", "CZlib"]),
         // CUDA backend: libcuda, NVRTC and cuBLAS are opened with dlopen at run time, so this builds everywhere.
-        .target(name: "TorchCUDA", dependencies: ["TorchCore"]),
+        .target(name: "TorchCUDA", dependencies: ["TorchCore", "CTorchCUDARegistration"]),
+        // Installs TorchCUDA's registrar in TorchCore at load time (a pointer store), so `x.to(.cuda(0))` works first.
+        .target(name: "CTorchCUDARegistration", dependencies: ["CTorchKernels"]),
         .target(name: "Torch", dependencies: ["TorchCore", "TorchNN", "TorchOptim", "TorchData", "TorchSerialization", "TorchCUDA"]),
         .target(name: "_TestSupport", dependencies: ["TorchCore"]),
         .executableTarget(

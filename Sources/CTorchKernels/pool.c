@@ -47,3 +47,8 @@ void st_maxpool2x2_f32(const float *plane, ptrdiff_t w, float *out, int64_t *idx
         }
     }
 }
+
+static int (*st_device_registrar)(void) = 0;
+void st_set_device_registrar(int (*registrar)(void)) { st_device_registrar = registrar; }
+int st_call_device_registrar(void) { return st_device_registrar ? st_device_registrar() : -1; }
+int st_has_device_registrar(void) { return st_device_registrar != 0; }

@@ -1,3 +1,4 @@
+import CTorchCUDARegistration
 import Synchronization
 import TorchCore
 
@@ -26,6 +27,7 @@ public enum CUDA {
     /// works; returns the device count.
     @discardableResult
     static func registerBackend() -> Int {
+        st_cuda_registration_anchor()  // keeps the load-time registrar's object in every link
         let n = (try? driverState.get())?.deviceCount ?? 0
         if n > 0 { _ = backendRegistration }
         return n
@@ -149,3 +151,9 @@ final class DriverState: Sendable {
 
     var initialisedDevices: [CUDADevice] { devices.withLock { Array($0.values) } }
 }
+
+/// Registers the CUDA backend when a device is found; TorchCore looks this entry point up by name (`dlsym`) the
+/// first time a tensor is put on a CUDA device with no backend registered, so `x.to(.cuda(0))` works without
+/// touching `Torch.cuda` first. Returns 1 when a device was found.
+@_cdecl("swifttorch_register_cuda_backend")
+public func swifttorchRegisterCUDABackend() -> Int32 { CUDA.registerBackend() > 0 ? 1 : 0 }

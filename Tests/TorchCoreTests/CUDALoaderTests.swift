@@ -7,6 +7,19 @@ import _TestSupport
 /// The CUDA loader's paths without a GPU: missing libraries, unloadable files, libraries without the entry
 /// points, and the reasons `Torch.cuda` gives.
 @Suite struct CUDALoaderTests {
+    /// Linking TorchCUDA installs its registrar at load time, so `x.to(.cuda(0))` finds the backend without
+    /// `Torch.cuda` being touched first; here (no GPU) the registrar finds no device and the move stops with a
+    /// message naming the device.
+    @Test func theBackendRegistrarIsInstalledAtLoadTime() async {
+        #expect(DeviceBackends.hasLoadTimeRegistrar)
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            guard !CUDA.isAvailable else { exit(1) }
+            _ = Tensor.ones([2]).to(.cuda(0))
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("to(cuda:0): no backend for cuda:0 is loaded"), "\(text)")
+    }
+
     @Test func aMissingLibraryNamesEveryPlaceSearched() throws {
         let dir = temporaryFolder("cuda-empty")
         let search = LibrarySearch(environment: ["SWIFTTORCH_CUDA_LIBS": dir, "LD_LIBRARY_PATH": "/nonexistent/a:/nonexistent/b"],

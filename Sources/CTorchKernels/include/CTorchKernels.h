@@ -55,4 +55,12 @@ void st_wino43_weights(const float *w, float *U, ptrdiff_t K, ptrdiff_t C, int f
 /* dw [K][C][3][3] = G^T dU G for dU[36][K][C]. */
 void st_wino43_weight_grad(const float *dU, float *dw, ptrdiff_t K, ptrdiff_t C, ptrdiff_t xs);
 
+/* A device backend's registrar, installed at load time by a backend's C shim (TorchCUDA's): TorchCore calls it the
+   first time a tensor goes to a CUDA device with no backend registered. Returns 1 when a backend was registered. */
+void st_set_device_registrar(int (*registrar)(void));
+/* Calls the registrar; -1 when none was installed. */
+int st_call_device_registrar(void);
+/* Whether a registrar was installed. */
+int st_has_device_registrar(void);
+
 #endif

@@ -1,3 +1,4 @@
+import CTorchKernels
 import Synchronization
 
 // MARK: - Device backends
@@ -194,6 +195,10 @@ public enum DeviceBackends {
         registered.withLock { $0[kind] = backend }
     }
 
+    /// Whether a backend's registrar was installed when the program loaded (TorchCUDA's, when it is linked): it
+    /// registers the CUDA backend the first time a tensor goes to a CUDA device.
+    public static var hasLoadTimeRegistrar: Bool { st_has_device_registrar() != 0 }
+
     /// Removes the backend of `kind` (tests).
     /// - Parameter kind: the device kind.
     public static func unregister(_ kind: String) { registered.withLock { $0[kind] = nil } }
@@ -205,11 +210,13 @@ public enum DeviceBackends {
         return registered.withLock { $0[device.kind] }
     }
 
-    /// The backend serving `device`, stopping with a message that says how to get one when there is none.
+    /// The backend serving `device`, stopping with a message that says how to get one when there is none. The
+    /// first time a CUDA device has no backend, TorchCUDA's registrar (installed at load time) is asked to find one.
     static func require(_ device: Device, op: String) -> any DeviceBackend {
+        if backend(for: device) == nil, device.kind == "cuda" { _ = st_call_device_registrar() }
         guard let b = backend(for: device) else {
-            preconditionFailure("\(op): no backend for \(device) is loaded. Check `Torch.cuda.isAvailable` (TorchCUDA) first: "
-                                + "it loads the CUDA libraries and registers the device, or says why it cannot")
+            preconditionFailure("\(op): no backend for \(device) is loaded: `Torch.cuda.unavailableReason` (TorchCUDA) says why "
+                                + "(no driver, no device, or TorchCUDA not linked)")
         }
         return b
     }

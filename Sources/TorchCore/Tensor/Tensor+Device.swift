@@ -33,12 +33,10 @@ extension Tensor {
         if device == from { return self }
         let bytes = count * dtype.itemSize
         if from == .cpu {
+            let backend = DeviceBackends.require(device, op: "to(\(device))")
             let host = isContiguous ? self : contiguousCopy()
             let out = Tensor(uninitializedShape: shape, dtype: dtype, device: device)
-            if bytes > 0 {
-                DeviceBackends.require(device, op: "to(\(device))")
-                    .copyFromHost(UnsafeRawPointer(host.rawPointer), to: out.storage, byteOffset: 0, byteCount: bytes)
-            }
+            if bytes > 0 { backend.copyFromHost(UnsafeRawPointer(host.rawPointer), to: out.storage, byteOffset: 0, byteCount: bytes) }
             return out
         }
         if device == .cpu {
