@@ -52,6 +52,20 @@ extension Tensor {
     }
 }
 
+/// ``commonDevice(_:op:)`` for two operands, without building an array on the CPU path (every binary op asks).
+@inline(__always)
+func commonDevice(_ a: Tensor, _ b: Tensor, op: String) -> Device {
+    if a.impl.storage.device == .cpu && b.impl.storage.device == .cpu { return .cpu }
+    return commonDevice([a, b], op: op)
+}
+
+/// ``commonDevice(_:op:)`` for three operands, without building an array on the CPU path.
+@inline(__always)
+func commonDevice(_ a: Tensor, _ b: Tensor, _ c: Tensor, op: String) -> Device {
+    if a.impl.storage.device == .cpu && b.impl.storage.device == .cpu && c.impl.storage.device == .cpu { return .cpu }
+    return commonDevice([a, b, c], op: op)
+}
+
 /// The device an op over `tensors` runs on, stopping with PyTorch's message when they are on different devices.
 /// 0-d CPU tensors (Swift scalars, `item`-like values) go with any device, as in PyTorch.
 /// - Parameters:

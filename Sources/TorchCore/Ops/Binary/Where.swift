@@ -6,7 +6,7 @@
 ///   - a: values where the condition holds.
 ///   - b: values elsewhere.
 public func where_(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
-    let device = commonDevice([condition, a, b], op: "where")
+    let device = commonDevice(condition, a, b, op: "where")
     let shape = broadcastShapes(broadcastShapes(condition.shape, a.shape, op: "where"), b.shape, op: "where")
     let dt = resultType(a, b)
     let x = a.transferred(to: device).cast(dt), y = b.transferred(to: device).cast(dt), c = condition.transferred(to: device).cast(.bool)

@@ -139,7 +139,7 @@ private func combineCategories(_ higher: DType?, _ lower: DType?) -> DType? {
 func floatingMap<F: UnaryFloatingFunction>(_ f: F, _ x: Tensor, out: Tensor, op: String) {
     precondition(out.shape == x.shape && out.dtype == x.dtype && (x.dtype == .float32 || x.dtype == .float64),
                  "out=: expected a \(x.dtype) tensor of shape \(x.shape), got \(out.dtype) \(out.shape)")
-    let device = commonDevice([x, out], op: op)
+    let device = commonDevice(x, out, op: op)
     if device != .cpu {
         if !deviceElementwise(op, f.parameters, [x], out, device) {
             copyElements(from: hostStaged(op, [x], device: device) { floatingMap(f, $0[0], op: op) }, to: out)
@@ -195,7 +195,7 @@ func numericMap<F: UnaryNumericFunction>(_ f: F, _ x: Tensor, op: String) -> Ten
 func binaryMap<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor, dtype: DType, op: String, out: Tensor? = nil) -> Tensor {
     let shape = out?.shape ?? broadcastShapes(a.shape, b.shape, op: op)
     let ct: DType = dtype == .bool ? .uint8 : dtype.computeType
-    let device = commonDevice(out.map { [a, b, $0] } ?? [a, b], op: op)
+    let device = out.map { commonDevice(a, b, $0, op: op) } ?? commonDevice(a, b, op: op)
     if device != .cpu {
         return deviceBinaryMap(f, a, b, dtype: dtype, computeType: ct, shape: shape, op: op, out: out, device: device)
     }
@@ -250,7 +250,7 @@ func compareMap<F: CompareFunction>(_ f: F, _ a: Tensor, _ b: Tensor, op: String
     let shape = broadcastShapes(a.shape, b.shape, op: op)
     var ct = resultType(a, b).computeType
     if ct == .bool { ct = .uint8 }
-    let device = commonDevice([a, b], op: op)
+    let device = commonDevice(a, b, op: op)
     if device != .cpu {
         let x = a.onDeviceOrScalar(device).cast(ct), y = b.onDeviceOrScalar(device).cast(ct)
         let out = Tensor(uninitializedShape: shape, dtype: .bool, device: device)

@@ -7,7 +7,7 @@ extension Tensor {
     ///   - dim: the dimension to index.
     ///   - index: an integer tensor with the same rank as `self`.
     public func gather(_ dim: Int, _ index: Tensor) -> Tensor {
-        let device = commonDevice([self, index], op: "gather")
+        let device = commonDevice(self, index, op: "gather")
         let d = normalizeDim(dim, rank, op: "gather")
         precondition(index.rank == rank, "gather: Index tensor must have the same number of dimensions as input tensor (\(index.shape) vs \(shape))")
         for i in 0..<rank where i != d {

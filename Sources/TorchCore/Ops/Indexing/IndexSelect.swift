@@ -6,7 +6,7 @@ extension Tensor {
     ///   - dim: the dimension.
     ///   - index: a 1-D (or 0-D) integer tensor.
     public func indexSelect(_ dim: Int, _ index: Tensor) -> Tensor {
-        let device = commonDevice([self, index], op: "indexSelect")
+        let device = commonDevice(self, index, op: "indexSelect")
         precondition(index.rank <= 1, "indexSelect: Index is supposed to be a vector (got shape \(index.shape))")
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "indexSelect")
         if rank == 0 { return reshape([1]).indexSelect(0, index).reshape([]) }

@@ -37,7 +37,7 @@ extension Tensor {
             precondition(index.shape[i] <= src.shape[i] && (i == d || index.shape[i] <= shape[i]),
                          "\(op): Expected index \(index.shape) to be smaller than self \(shape) apart from dimension \(d) and to be smaller size than src \(src.shape)")
         }
-        let device = commonDevice([self, index, src], op: op)
+        let device = commonDevice(self, index, src, op: op)
         let idx = indexValues(index, op: op)
         let out = contiguousCopy()
         let n = shape[d], size = dtype.itemSize

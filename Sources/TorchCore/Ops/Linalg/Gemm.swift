@@ -178,7 +178,7 @@ enum BlasThreads {
 
 /// Integer matrix product (no BLAS): `out = a @ b` in `int64`.
 func integerMatmul(_ a: Tensor, _ b: Tensor) -> Tensor {
-    let device = commonDevice([a, b], op: "mm")
+    let device = commonDevice(a, b, op: "mm")
     if device != .cpu { return hostStaged("mm(integer)", [a, b], device: device) { integerMatmul($0[0], $0[1]) } }
     let m = a.shape[0], k = a.shape[1], n = b.shape[1]
     let x = a.cast(.int64).contiguous(), y = b.cast(.int64).contiguous()
@@ -197,7 +197,7 @@ func integerMatmul(_ a: Tensor, _ b: Tensor) -> Tensor {
 /// into `out`), else the product from the backend combined by elementwise ops; a backend without matmul runs the
 /// CPU GEMM on host copies.
 private func deviceGemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double, beta: Double, batched: Bool) {
-    let device = commonDevice([a, b, out], op: batched ? "bmm" : "mm")
+    let device = commonDevice(a, b, out, op: batched ? "bmm" : "mm")
     let backend = DeviceBackends.require(device, op: "mm")
     let k = a.shape[a.rank - 1]
     if k > 0 {

@@ -69,7 +69,7 @@ extension Tensor {
         }
         _ = broadcastShapes(shape, outShape, op: "addmm")
         // One fused primitive: the output starts as self (broadcast), then GEMM accumulates with beta.
-        let out = Tensor(uninitializedShape: outShape, dtype: dt, device: commonDevice([self, m1, m2], op: "addmm"))
+        let out = Tensor(uninitializedShape: outShape, dtype: dt, device: commonDevice(self, m1, m2, op: "addmm"))
         if beta != 0 { copyElements(from: self, to: out) }
         gemm(m1, m2, into: out, alpha: alpha, beta: beta == 0 ? 0 : beta)
         if shouldRecord([self, m1, m2]) {

@@ -11,7 +11,7 @@ extension Tensor {
         let out: Tensor
         if dt.isFloatingPoint {
             let ct = dt == .float64 ? DType.float64 : .float32
-            let r = Tensor(uninitializedShape: [shape[0], other.shape[1]], dtype: ct, device: commonDevice([self, other], op: "mm"))
+            let r = Tensor(uninitializedShape: [shape[0], other.shape[1]], dtype: ct, device: commonDevice(self, other, op: "mm"))
             gemm(cast(ct), other.cast(ct), into: r)
             out = r.cast(dt)
         } else {
@@ -38,7 +38,7 @@ extension Tensor {
         if dt.isFloatingPoint {
             let ct = dt == .float64 ? DType.float64 : .float32
             let a = cast(ct), b = other.cast(ct)
-            let r = Tensor(uninitializedShape: [batch, m, n], dtype: ct, device: commonDevice([self, other], op: "bmm"))
+            let r = Tensor(uninitializedShape: [batch, m, n], dtype: ct, device: commonDevice(self, other, op: "bmm"))
             gemmBatched(a.detach(), b.detach(), into: r)
             out = r.cast(dt)
         } else {
