@@ -64,13 +64,17 @@ import _TestSupport
     }
 
     @Test func deviceMemoryIsFreedWithItsTensors() {
-        let before = Self.backend.liveBlocks
+        weak var block: AnyObject?
+        weak var product: AnyObject?
         do {
             let a = Tensor.ones([64, 64]).cuda()
-            let b = (a * 2).sum()
-            #expect(b.item() == 8192)
+            let b = a * 2
+            block = a.storage.deviceOwner
+            product = b.storage.deviceOwner
+            #expect(block != nil && product != nil)
+            #expect(b.sum().item() == 8192)
         }
-        #expect(Self.backend.liveBlocks <= before)
+        #expect(block == nil && product == nil, "device blocks outlived their tensors")
     }
 
     /// Every registry op on device tensors gives the CPU result, on the device; differentiable ops give the CPU
