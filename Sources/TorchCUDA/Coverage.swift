@@ -27,10 +27,10 @@ public enum CUDAPath: String, Sendable, CaseIterable {
 extension CUDA {
     /// The registry ops that still run on the CPU for CUDA tensors (with a one-time warning). The test suite runs
     /// every registry op on a stand-in device and checks that exactly these leave it.
-    public static let cpuFallbackOps: Set<String> = ["prod", "max(dim)", "min(dim)", "cumsum", "cumprod", "sort", "topk",
-                                                     "kthvalue", "median(dim)", "maskedSelect"]
+    public static let cpuFallbackOps: Set<String> = ["sort", "topk", "kthvalue", "median(dim)", "maskedSelect"]
 
-    static let rowKernelOps: Set<String> = ["sum", "sum(all)", "amax", "amin", "softmax", "softmax(dim0)", "logSoftmax", "layerNorm"]
+    static let rowKernelOps: Set<String> = ["sum", "sum(all)", "amax", "amin", "prod", "max(dim)", "min(dim)", "cumsum", "cumprod",
+                                            "softmax", "softmax(dim0)", "logSoftmax", "layerNorm"]
     static let indexKernelOps: Set<String> = ["gather", "scatter", "scatterAdd", "indexSelect", "indexAdd", "index(tensor)", "take"]
     static let convKernelOps: Set<String> = ["im2col", "col2im", "conv2d", "maxPool2d", "maxPool2d(2x2)", "maxPool2d(ceil)"]
     static let cublasOps: Set<String> = ["mm", "bmm", "addmm", "baddbmm", "dot", "matmul(batched)", "matmul(vector)", "einsum"]

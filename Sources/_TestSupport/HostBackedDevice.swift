@@ -114,8 +114,27 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         case .sum: r = x.sum([1])
         case .amax: r = x.amax([1])
         case .amin: r = x.amin([1])
+        case .prod: r = x.prod([1])
         }
         noGrad { _ = hostView(output).reshape([rows]).copy_(r) }
+        return true
+    }
+
+    public func argExtremeRows(_ source: Tensor, rows: Int, length: Int, largest: Bool, indices: Tensor) -> Bool {
+        precondition(source.isContiguous && source.count == rows * length && indices.isContiguous && indices.count == rows && indices.dtype == .int64,
+                     "argExtremeRows: source \(source.shape), indices \(indices.shape) \(indices.dtype), rows \(rows) × \(length)")
+        log.withLock { $0.append(Request(kind: "argExtremeRows", op: largest ? "argmax" : "argmin", parameters: [], inputs: [source.dtype], output: .int64)) }
+        let x = hostView(source).reshape([rows, length])
+        noGrad { _ = hostView(indices).reshape([rows]).copy_(largest ? x.argmax(dim: 1) : x.argmin(dim: 1)) }
+        return true
+    }
+
+    public func scanRows(_ source: Tensor, rows: Int, length: Int, product: Bool, output: Tensor) -> Bool {
+        precondition(source.isContiguous && output.isContiguous && source.count == rows * length && output.count == rows * length,
+                     "scanRows: source \(source.shape), output \(output.shape), rows \(rows) × \(length)")
+        log.withLock { $0.append(Request(kind: "scanRows", op: product ? "cumprod" : "cumsum", parameters: [], inputs: [source.dtype], output: output.dtype)) }
+        let x = hostView(source).reshape([rows, length])
+        noGrad { _ = hostView(output).reshape([rows, length]).copy_(product ? x.cumprod(dim: 1) : x.cumsum(dim: 1)) }
         return true
     }
 

@@ -167,15 +167,29 @@ import _TestSupport
         let w = Tensor.randn([7], dtype: .float64, generator: Generator(seed: 35)), b = Tensor.randn([7], dtype: .float64, generator: Generator(seed: 36))
         var xs = x.toArray(of: Double.self)
         xs[9] = .nan  // row 1 propagates NaN through max and min
+        xs[17] = xs[15]  // row 2: a tie
+        xs[19] = xs[15]
         let xn = Tensor(xs, shape: [3, 7])
+        let ints = Tensor([Int64(3), -2, 5, 1, 0, 7, -4, 2, 2, 1, -1, 3], shape: [3, 4])
         let main = array("x", "double", x.toArray(of: Double.self)) + array("xn", "double", xs)
             + array("w", "double", w.toArray(of: Double.self)) + array("b", "double", b.toArray(of: Double.self))
-            + "static double s[3], mx[3], mn[3], sm[21], lsm[21], ln[21];\n"
+            + array("ints", "long long", ints.toArray(of: Double.self))
+            + "static double s[3], mx[3], mn[3], sm[21], lsm[21], ln[21], pr[3], cs[21], cp[21]; static long long am[3], an[3], ip[3], ics[12];\n"
             + "st_rowsum_f64(x, s, 3, 7); st_rowmax_f64(xn, mx, 3, 7); st_rowmin_f64(xn, mn, 3, 7);\n"
             + "st_softmax_f64(x, sm, 3, 7, 0); st_softmax_f64(x, lsm, 3, 7, 1); st_layernorm_f64(x, w, b, ln, 3, 7, 1e-5);\n"
+            + "st_rowprod_f64(x, pr, 3, 7); st_rowargmax_f64(xn, am, 3, 7); st_rowargmin_f64(xn, an, 3, 7);\n"
+            + "st_scan_f64(x, cs, 3, 7, 0); st_scan_f64(x, cp, 3, 7, 1); st_rowprod_i64(ints, ip, 3, 4); st_scan_i64(ints, ics, 3, 4, 0);\n"
             + ["s", "mx", "mn"].map { printArray($0, 3) }.joined() + ["sm", "lsm", "ln"].map { printArray($0, 21) }.joined()
+            + ["pr", "am", "an", "ip"].map { printArray($0, 3) }.joined() + ["cs", "cp"].map { printArray($0, 21) }.joined() + printArray("ics", 12)
         let r = try emulate(RowKernelSource.text, main: main)
-        guard r.count == 72 else { Issue.record("got \(r.count) values"); return }
+        guard r.count == 138 else { Issue.record("got \(r.count) values"); return }
+        expectClose(Array(r[72..<75]), x.prod([1]), "prod")
+        expectClose(Array(r[75..<78]), xn.argmax(dim: 1), "argmax (NaN first, ties to the first)")
+        expectClose(Array(r[78..<81]), xn.argmin(dim: 1), "argmin")
+        expectClose(Array(r[81..<84]), ints.prod([1]), "prod int64")
+        expectClose(Array(r[84..<105]), x.cumsum(dim: 1), "cumsum")
+        expectClose(Array(r[105..<126]), x.cumprod(dim: 1), "cumprod")
+        expectClose(Array(r[126..<138]), ints.cumsum(dim: 1), "cumsum int64")
         expectClose(Array(r[0..<3]), x.sum([1]), "sum")
         expectClose(Array(r[3..<6]), xn.amax([1]), "amax")
         expectClose(Array(r[6..<9]), xn.amin([1]), "amin")

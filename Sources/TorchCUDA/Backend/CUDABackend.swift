@@ -172,7 +172,7 @@ final class CUDABackend: DeviceBackend {
     private func rowBlocks(_ rows: Int) -> Int { Swift.min(Swift.max(rows, 1), 65_535) }
 
     func reduceRows(_ kind: RowReduction, _ source: Tensor, rows: Int, length: Int, output: Tensor) -> Bool {
-        guard let tag = rowTag(source.dtype, integers: kind == .sum), output.dtype == source.dtype,
+        guard let tag = rowTag(source.dtype, integers: kind == .sum || kind == .prod), output.dtype == source.dtype,
               source.isContiguous, output.isContiguous else { return false }
         if rows == 0 { return true }
         let entry: String
@@ -180,6 +180,7 @@ final class CUDABackend: DeviceBackend {
         case .sum: entry = "st_rowsum_\(tag)"
         case .amax: entry = "st_rowmax_\(tag)"
         case .amin: entry = "st_rowmin_\(tag)"
+        case .prod: entry = "st_rowprod_\(tag)"
         }
         let dev = cudaDevice(output.device, kind.rawValue)
         do {
@@ -187,6 +188,41 @@ final class CUDABackend: DeviceBackend {
                            arguments: [.address(source.deviceAddress), .address(output.deviceAddress), .int64(Int64(rows)), .int64(Int64(length))])
         } catch {
             preconditionFailure("\(kind.rawValue) (CUDA): \(error)")
+        }
+        return true
+    }
+
+    func argExtremeRows(_ source: Tensor, rows: Int, length: Int, largest: Bool, indices: Tensor) -> Bool {
+        guard let tag = rowTag(source.dtype), indices.dtype == .int64, source.isContiguous, indices.isContiguous, length > 0 else { return false }
+        if rows == 0 { return true }
+        let entry = largest ? "st_rowargmax_\(tag)" : "st_rowargmin_\(tag)"
+        let dev = cudaDevice(indices.device, "argmax")
+        do {
+            try dev.launch(try dev.kernel(entry, in: RowKernelSource.self), name: entry, blocks: rowBlocks(rows), threads: 256,
+                           arguments: [.address(source.deviceAddress), .address(indices.deviceAddress), .int64(Int64(rows)), .int64(Int64(length))])
+        } catch {
+            preconditionFailure("\(largest ? "argmax" : "argmin") (CUDA): \(error)")
+        }
+        return true
+    }
+
+    func scanRows(_ source: Tensor, rows: Int, length: Int, product: Bool, output: Tensor) -> Bool {
+        let tag: String
+        switch source.dtype {
+        case .float64: tag = "f64"
+        case .int64: tag = "i64"
+        default: return false
+        }
+        guard output.dtype == source.dtype, source.isContiguous, output.isContiguous else { return false }
+        if rows == 0 || length == 0 { return true }
+        let entry = "st_scan_\(tag)"
+        let dev = cudaDevice(output.device, product ? "cumprod" : "cumsum")
+        do {
+            try dev.launch(try dev.kernel(entry, in: RowKernelSource.self), name: entry, blocks: (rows + 255) / 256, threads: 256,
+                           arguments: [.address(source.deviceAddress), .address(output.deviceAddress), .int64(Int64(rows)),
+                                       .int64(Int64(length)), .int32(product ? 1 : 0)])
+        } catch {
+            preconditionFailure("\(product ? "cumprod" : "cumsum") (CUDA): \(error)")
         }
         return true
     }

@@ -11,12 +11,14 @@ enum RowKernelSource: KernelProgram {
     static let name = "rows"
     /// The entry points, `st_<kernel>_<dtype>`.
     static let entries: [String] = ["f32", "f64"].flatMap { t in
-        ["st_rowsum_\(t)", "st_rowmax_\(t)", "st_rowmin_\(t)", "st_softmax_\(t)", "st_layernorm_\(t)"]
-    } + ["st_rowsum_i64"]
+        ["st_rowsum_\(t)", "st_rowmax_\(t)", "st_rowmin_\(t)", "st_rowprod_\(t)", "st_rowargmax_\(t)", "st_rowargmin_\(t)",
+         "st_softmax_\(t)", "st_layernorm_\(t)"]
+    } + ["st_rowsum_i64", "st_rowprod_i64", "st_scan_f64", "st_scan_i64"]
 
     /// The program: the elementwise prelude, block-reduction helpers and the kernels.
     static let text = KernelPrelude.text + #"""
     struct st_op_sum { template <typename T> __device__ __forceinline__ T operator()(T a, T b) const { return a + b; } };
+    struct st_op_prod { template <typename T> __device__ __forceinline__ T operator()(T a, T b) const { return a * b; } };
     struct st_op_max { template <typename T> __device__ __forceinline__ T operator()(T a, T b) const { return st_nanmax(a, b); } };
     struct st_op_min { template <typename T> __device__ __forceinline__ T operator()(T a, T b) const { return st_nanmin(a, b); } };
     template <typename T> __device__ __forceinline__ T st_infinity();
@@ -52,6 +54,71 @@ enum RowKernelSource: KernelProgram {
             for (long long i = threadIdx.x; i < n; i += blockDim.x) acc += (A)row[i];
             acc = st_block_reduce(acc, st_op_sum(), (A)0);
             if (threadIdx.x == 0) out[r] = (T)acc;
+        }
+    }
+
+    template <typename T, typename A> __device__ void st_rowprod(const T* __restrict__ x, T* __restrict__ out, long long rows, long long n) {
+        for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+            const T* row = x + r * n;
+            A acc = 1;
+            for (long long i = threadIdx.x; i < n; i += blockDim.x) acc = (A)(acc * (A)row[i]);
+            acc = st_block_reduce(acc, st_op_prod(), (A)1);
+            if (threadIdx.x == 0) out[r] = (T)acc;
+        }
+    }
+
+    // (value, index) pairs for argmax/argmin: the first NaN wins, then the extreme value, then the lower index.
+    template <typename T> __device__ __forceinline__ bool st_arg_takes(T v, long long i, T bv, long long bi, bool largest) {
+        const bool vn = v != v, bn = bv != bv;
+        if (vn || bn) return vn && (!bn || i < bi);
+        if (v == bv) return i < bi;
+        return largest ? v > bv : v < bv;
+    }
+
+    template <typename T> __device__ void st_rowargextreme(const T* __restrict__ x, long long* __restrict__ out, long long rows, long long n, bool largest) {
+        __shared__ __align__(8) unsigned char rawv[32 * sizeof(double)];
+        __shared__ long long sharedi[32];
+        T* sharedv = reinterpret_cast<T*>(rawv);
+        const long long none = 0x7fffffffffffffffLL;
+        for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+            const T* row = x + r * n;
+            T bv = largest ? -st_infinity<T>() : st_infinity<T>();
+            long long bi = none;
+            for (long long i = threadIdx.x; i < n; i += blockDim.x) {
+                if (st_arg_takes(row[i], i, bv, bi, largest)) { bv = row[i]; bi = i; }
+            }
+            if (blockDim.x > 1) {
+                const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+                for (int o = 16; o > 0; o >>= 1) {
+                    const T ov = __shfl_down_sync(0xffffffffu, bv, o);
+                    const long long oi = __shfl_down_sync(0xffffffffu, bi, o);
+                    if (st_arg_takes(ov, oi, bv, bi, largest)) { bv = ov; bi = oi; }
+                }
+                if (lane == 0) { sharedv[warp] = bv; sharedi[warp] = bi; }
+                __syncthreads();
+                if (warp == 0) {
+                    bv = lane < warps ? sharedv[lane] : (largest ? -st_infinity<T>() : st_infinity<T>());
+                    bi = lane < warps ? sharedi[lane] : none;
+                    for (int o = 16; o > 0; o >>= 1) {
+                        const T ov = __shfl_down_sync(0xffffffffu, bv, o);
+                        const long long oi = __shfl_down_sync(0xffffffffu, bi, o);
+                        if (st_arg_takes(ov, oi, bv, bi, largest)) { bv = ov; bi = oi; }
+                    }
+                }
+                __syncthreads();
+            }
+            // A row of only ±infinity equal to the start value keeps index 0, as on the CPU.
+            if (threadIdx.x == 0) out[r] = bi == none ? 0 : bi;
+        }
+    }
+
+    // One thread per row: a sequential running sum or product (float64 or int64, as TorchCore computes them).
+    template <typename T> __device__ void st_scan(const T* __restrict__ x, T* __restrict__ out, long long rows, long long n, int product) {
+        for (long long r = (long long)blockIdx.x * blockDim.x + threadIdx.x; r < rows; r += (long long)blockDim.x * gridDim.x) {
+            const T* row = x + r * n;
+            T* dst = out + r * n;
+            T acc = product ? (T)1 : (T)0;
+            for (long long i = 0; i < n; ++i) { acc = product ? (T)(acc * row[i]) : (T)(acc + row[i]); dst[i] = acc; }
         }
     }
 
@@ -108,11 +175,17 @@ enum RowKernelSource: KernelProgram {
     extern "C" __global__ void st_rowsum_##TAG(const T* x, T* out, long long rows, long long n) { st_rowsum<T, T>(x, out, rows, n); } \
     extern "C" __global__ void st_rowmax_##TAG(const T* x, T* out, long long rows, long long n) { st_rowextreme(x, out, rows, n, st_op_max(), -st_infinity<T>()); } \
     extern "C" __global__ void st_rowmin_##TAG(const T* x, T* out, long long rows, long long n) { st_rowextreme(x, out, rows, n, st_op_min(), st_infinity<T>()); } \
+    extern "C" __global__ void st_rowprod_##TAG(const T* x, T* out, long long rows, long long n) { st_rowprod<T, T>(x, out, rows, n); } \
+    extern "C" __global__ void st_rowargmax_##TAG(const T* x, long long* out, long long rows, long long n) { st_rowargextreme<T>(x, out, rows, n, true); } \
+    extern "C" __global__ void st_rowargmin_##TAG(const T* x, long long* out, long long rows, long long n) { st_rowargextreme<T>(x, out, rows, n, false); } \
     extern "C" __global__ void st_softmax_##TAG(const T* x, T* out, long long rows, long long n, int logarithm) { st_softmax<T>(x, out, rows, n, logarithm); } \
     extern "C" __global__ void st_layernorm_##TAG(const T* x, const T* w, const T* b, T* out, long long rows, long long n, double eps) { st_layernorm<T>(x, w, b, out, rows, n, (T)eps); }
     ST_ROW_KERNELS(float, f32)
     ST_ROW_KERNELS(double, f64)
     extern "C" __global__ void st_rowsum_i64(const long long* x, long long* out, long long rows, long long n) { st_rowsum<long long, long long>(x, out, rows, n); }
+    extern "C" __global__ void st_rowprod_i64(const long long* x, long long* out, long long rows, long long n) { st_rowprod<long long, unsigned long long>(x, out, rows, n); }
+    extern "C" __global__ void st_scan_f64(const double* x, double* out, long long rows, long long n, int product) { st_scan<double>(x, out, rows, n, product); }
+    extern "C" __global__ void st_scan_i64(const long long* x, long long* out, long long rows, long long n, int product) { st_scan<long long>(x, out, rows, n, product); }
 
     """#
 }

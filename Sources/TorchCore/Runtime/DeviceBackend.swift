@@ -85,6 +85,25 @@ public protocol DeviceBackend: AnyObject, Sendable {
     ///   - length: elements per row (at least 1 for `amax`/`amin`).
     ///   - output: the results, dense.
     func reduceRows(_ kind: RowReduction, _ source: Tensor, rows: Int, length: Int, output: Tensor) -> Bool
+    /// The int64 index of each row's largest (or smallest) element of a dense float32/float64 `[rows, length]`
+    /// tensor into the dense `indices`: the first among ties, and the first NaN when there is one (`argmax`).
+    /// Returns false when not supported.
+    /// - Parameters:
+    ///   - source: the rows, dense (`length` ≥ 1).
+    ///   - rows: the number of rows.
+    ///   - length: elements per row.
+    ///   - largest: argmax rather than argmin.
+    ///   - indices: the results.
+    func argExtremeRows(_ source: Tensor, rows: Int, length: Int, largest: Bool, indices: Tensor) -> Bool
+    /// Running sums (or products) along each row of a dense float64/int64 `[rows, length]` tensor into the dense
+    /// `output` of the same shape (`cumsum`, `cumprod`). Returns false when not supported.
+    /// - Parameters:
+    ///   - source: the rows, dense.
+    ///   - rows: the number of rows.
+    ///   - length: elements per row.
+    ///   - product: running products instead of sums.
+    ///   - output: the results.
+    func scanRows(_ source: Tensor, rows: Int, length: Int, product: Bool, output: Tensor) -> Bool
     /// Softmax (or logSoftmax) of each row of a dense `[rows, length]` float32/float64 tensor into the dense
     /// `output` of the same shape. Returns false when not supported.
     /// - Parameters:
@@ -162,11 +181,17 @@ public enum RowReduction: String, Sendable {
     case amax
     /// The smallest element, NaN propagating (float32/float64).
     case amin
+    /// The product (float32/float64/int64 wrapping; an empty row gives 1).
+    case prod
 }
 
 extension DeviceBackend {
     /// Not supported unless the backend says otherwise.
     public func reduceRows(_ kind: RowReduction, _ source: Tensor, rows: Int, length: Int, output: Tensor) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
+    public func argExtremeRows(_ source: Tensor, rows: Int, length: Int, largest: Bool, indices: Tensor) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
+    public func scanRows(_ source: Tensor, rows: Int, length: Int, product: Bool, output: Tensor) -> Bool { false }
     /// Not supported unless the backend says otherwise.
     public func softmaxRows(_ source: Tensor, rows: Int, length: Int, log: Bool, output: Tensor) -> Bool { false }
     /// Not supported unless the backend says otherwise.

@@ -4,7 +4,6 @@ extension Tensor {
     /// Running sum along `dim` (`torch.cumsum`); integer inputs give `int64`.
     /// - Parameter dim: the dimension.
     public func cumsum(dim: Int) -> Tensor {
-        if let d = cpuFallbackDevice("cumsum", [self]) { return cpu().cumsum(dim: dim).to(d) }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "cumsum")
         let out = scanKernel(d, product: false)
         if shouldRecord(self) {
@@ -18,7 +17,6 @@ extension Tensor {
     /// Running product along `dim` (`torch.cumprod`). The gradient assumes no element is zero.
     /// - Parameter dim: the dimension.
     public func cumprod(dim: Int) -> Tensor {
-        if let d = cpuFallbackDevice("cumprod", [self]) { return cpu().cumprod(dim: dim).to(d) }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "cumprod")
         let out = scanKernel(d, product: true)
         if shouldRecord(self) {
@@ -32,6 +30,21 @@ extension Tensor {
     private func scanKernel(_ d: Int, product: Bool) -> Tensor {
         if rank == 0 { return dtype.isFloatingPoint ? clone().detach() : cast(.int64) }
         let work = dtype.isFloatingPoint ? cast(.float64) : cast(.int64)
+        if device != .cpu {
+            // Rows along `d`, dense; scanned by the backend; the dimension order restored as a view.
+            let layout = ReductionLayout(work, dims: [d], keepdim: true)
+            let rows = Tensor(uninitializedShape: layout.source.shape, dtype: work.dtype, device: device)
+            if !DeviceBackends.require(device, op: product ? "cumprod" : "cumsum")
+                .scanRows(layout.source, rows: layout.outer, length: layout.inner, product: product, output: rows) {
+                copyElements(from: hostStaged(product ? "cumprod" : "cumsum", [layout.source], device: device) { h in
+                    h[0].scanKernel(h[0].rank - 1, product: product)
+                }, to: rows)
+            }
+            var order = Array(0..<(rank - 1))
+            order.insert(rank - 1, at: d)
+            let result = rows.aliased(shape: order.map { rows.shape[$0] }, strides: order.map { rows.strides[$0] }, offset: 0)
+            return dtype.isFloatingPoint ? result.cast(dtype) : result
+        }
         let out = Tensor(uninitializedShape: shape, dtype: work.dtype)
         let n = shape[d]
         let outerShape = Array(shape[..<d]) + Array(shape[(d + 1)...])
@@ -75,7 +88,7 @@ func cumprodBackward(_ g: Tensor, _ x: Tensor, _ y: Tensor, dim d: Int) -> Tenso
     let n = x.shape[d]
     var firstShape = x.shape
     firstShape[d] = 1
-    let shifted = Tensor.cat([Tensor.ones(firstShape, dtype: x.dtype), before.narrow(d, 0, n - 1)], dim: d)
+    let shifted = Tensor.cat([Tensor.ones(firstShape, dtype: x.dtype, device: x.device), before.narrow(d, 0, n - 1)], dim: d)
     let firstZero = shifted - before  // 1 exactly at the first zero
     let safeX = where_(before.gt(0), x, Tensor.ones([], dtype: x.dtype))
     let head = reverseCumsum(g * y) / safeX * before

@@ -36,17 +36,21 @@ extension Tensor {
     }
 
     func extremumWithIndex(_ dim: Int, keepdim: Bool, isMax: Bool) -> (values: Tensor, indices: Tensor) {
-        if let d = cpuFallbackDevice(isMax ? "max(dim)" : "min(dim)", [self]) {
-            let r = cpu().extremumWithIndex(dim, keepdim: keepdim, isMax: isMax)
-            return (r.values.to(d), r.indices.to(d))
-        }
-        if rank == 0 { return (self, Tensor(scalar: Int64(0))) }
+        if rank == 0 { return (self, Tensor(scalar: Int64(0)).transferred(to: device)) }
         let d = normalizeDim(dim, rank, op: isMax ? "max" : "min")
         precondition(shape[d] > 0, "\(isMax ? "max" : "min"): Expected reduction dim \(d) to have non-zero size.")
         let src = dtype == .float32 || dtype == .float64 ? self : cast(.float64)
         let layout = ReductionLayout(src, dims: [d], keepdim: keepdim)
-        let idx = Tensor(uninitializedShape: layout.outShape, dtype: .int64)
-        if src.dtype == .float32 {
+        let idx = Tensor(uninitializedShape: layout.outShape, dtype: .int64, device: device)
+        if device != .cpu {
+            let backend = DeviceBackends.require(device, op: isMax ? "max(dim)" : "min(dim)")
+            if !backend.argExtremeRows(layout.source, rows: layout.outer, length: layout.inner, largest: isMax, indices: idx) {
+                let rows = layout.source.reshape([layout.outer, layout.inner])
+                copyElements(from: hostStaged(isMax ? "max(dim)" : "min(dim)", [rows], device: device) { h in
+                    noGrad { h[0].extremumWithIndex(1, keepdim: false, isMax: isMax).indices }
+                }.reshape(layout.outShape), to: idx)
+            }
+        } else if src.dtype == .float32 {
             reduceRows(layout, into: idx) { (p: UnsafePointer<Float>, n: Int) in argExtremeRow(p, n, isMax) }
         } else {
             reduceRows(layout, into: idx) { (p: UnsafePointer<Double>, n: Int) in argExtremeRow(p, n, isMax) }
@@ -58,7 +62,7 @@ extension Tensor {
             let inShape = shape
             record(isMax ? "max" : "min", inputs: [self], outputs: [v], saving: [keptIdx]) { ctx in
                 let g = keepdim ? ctx.grad : ctx.grad.unsqueeze(d)
-                return [Tensor.zeros(inShape, dtype: g.dtype).scatterAdd(d, ctx.saved[0], g)]
+                return [Tensor.zeros(inShape, dtype: g.dtype, device: g.device).scatterAdd(d, ctx.saved[0], g)]
             }
         }
         return (v, idx)

@@ -6,12 +6,15 @@ extension Tensor {
     ///   - dims: the dimensions to reduce.
     ///   - keepdim: keep reduced dimensions as size 1.
     public func prod(_ dims: [Int]? = nil, keepdim: Bool = false) -> Tensor {
-        if let d = cpuFallbackDevice("prod", [self]) { return cpu().prod(dims, keepdim: keepdim).to(d) }
         let d = reductionDims(dims, rank: rank, op: "prod")
         let work = dtype.isFloatingPoint ? (dtype == .float64 ? self : cast(.float32)) : cast(.int64)
         let layout = ReductionLayout(work, dims: d, keepdim: keepdim)
-        let out = Tensor(uninitializedShape: layout.outShape, dtype: work.dtype)
-        switch work.dtype {
+        let out = Tensor(uninitializedShape: layout.outShape, dtype: work.dtype, device: device)
+        if device != .cpu {
+            if !DeviceBackends.require(device, op: "prod").reduceRows(.prod, layout.source, rows: layout.outer, length: layout.inner, output: out) {
+                copyElements(from: hostStaged("prod", [work], device: device) { h in noGrad { h[0].prod(d, keepdim: keepdim) } }, to: out)
+            }
+        } else { switch work.dtype {
         case .float32: reduceRows(layout, into: out) { (p: UnsafePointer<Float>, n: Int) in
             var s: Float = 1
             for i in 0..<n { s *= p[i] }
@@ -27,7 +30,7 @@ extension Tensor {
             for i in 0..<n { s = s &* p[i] }
             return s
         }
-        }
+        } }
         let result = dtype.isFloatingPoint ? out.cast(dtype) : out
         if shouldRecord(self) {
             let inShape = shape
@@ -86,7 +89,7 @@ func productOfOthers(_ x: Tensor, dims: [Int]) -> Tensor {
     let n = flat.shape[last]
     var onesShape = flat.shape
     onesShape[last] = 1
-    let ones = Tensor.ones(onesShape, dtype: x.dtype)
+    let ones = Tensor.ones(onesShape, dtype: x.dtype, device: x.device)
     let prefix = Tensor.cat([ones, flat.narrow(last, 0, n - 1).cumprod(dim: last)], dim: last)
     let reversed = flat.flip([last])
     let suffix = Tensor.cat([ones, reversed.narrow(last, 0, n - 1).cumprod(dim: last)], dim: last).flip([last])
