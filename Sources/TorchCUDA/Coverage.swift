@@ -87,8 +87,9 @@ extension CUDA {
         lines.append("\(OpRegistry.all.count) ops: " + summary.joined(separator: ", ") + ".")
         lines.append("")
         lines.append("Outside the registry, `nonzero`, `unique`, `mode`, `median()`, `all`, `any` and `countNonzero` run on the CPU")
-        lines.append("for CUDA tensors, and random numbers (`rand`, `randn`, `bernoulli`, dropout masks) are drawn on the CPU")
-        lines.append("and copied to the device, so a seed gives the same numbers on both.")
+        lines.append("for CUDA tensors. Random tensors on the GPU (`rand`, `randn`, `uniform_`, `normal_`, `bernoulli`, dropout")
+        lines.append("masks) are drawn there by Philox4x32-10 keyed by the generator, so a seed reproduces them (they differ from")
+        lines.append("the CPU's numbers, as in PyTorch); `randint` and `randperm` are drawn on the CPU and copied.")
         return lines.joined(separator: "\n") + "\n"
     }
 }

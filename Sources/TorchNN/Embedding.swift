@@ -103,8 +103,7 @@ extension F {
     public static func dropout(_ input: Tensor, p: Double = 0.5, training: Bool = true) -> Tensor {
         guard training && p > 0 else { return input }
         if p == 1 { return input * 0 }
-        // The mask is drawn on the CPU (the same numbers for a seed on every device) and moved to the input's device.
-        let keep = Tensor.rand(input.shape, dtype: input.dtype.isFloatingPoint ? input.dtype : .float32).ge(p).to(input.dtype).to(input.device)
+        let keep = Tensor.rand(input.shape, dtype: input.dtype.isFloatingPoint ? input.dtype : .float32, device: input.device).ge(p).to(input.dtype)
         return input * keep / (1 - p)
     }
 }

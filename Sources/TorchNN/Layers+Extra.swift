@@ -26,7 +26,7 @@ extension F {
         if p == 1 { return input * 0 }
         var shape = Array(input.shape.prefix(input.rank - 2))
         shape += [1, 1]
-        let keep = Tensor.rand(shape, dtype: input.dtype.isFloatingPoint ? input.dtype : .float32).ge(p).to(input.dtype).to(input.device)
+        let keep = Tensor.rand(shape, dtype: input.dtype.isFloatingPoint ? input.dtype : .float32, device: input.device).ge(p).to(input.dtype)
         return input * keep / (1 - p)
     }
 

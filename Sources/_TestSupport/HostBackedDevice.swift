@@ -138,6 +138,15 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    /// Random fills with TorchCore's host Philox (the numbers the CUDA kernel draws).
+    public func random(_ output: Tensor, _ distribution: RandomDistribution, key: UInt64) -> Bool {
+        precondition(output.isContiguous && (output.dtype == .float32 || output.dtype == .float64), "random: output \(output.dtype) \(output.shape)")
+        log.withLock { $0.append(Request(kind: "random", op: "random", parameters: [], inputs: [], output: output.dtype)) }
+        let values = (0..<output.count).map { Philox.sample($0, key: key, distribution) }
+        noGrad { _ = hostView(output).copy_(Tensor(values, shape: output.shape)) }
+        return true
+    }
+
     public func softmaxRows(_ source: Tensor, rows: Int, length: Int, log logarithm: Bool, output: Tensor) -> Bool {
         precondition(source.isContiguous && source.count == rows * length && output.isContiguous && output.count == rows * length,
                      "softmaxRows: source \(source.shape), output \(output.shape), rows \(rows) × \(length)")

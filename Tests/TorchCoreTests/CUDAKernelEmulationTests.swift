@@ -198,6 +198,26 @@ import _TestSupport
         expectClose(Array(r[51..<72]), x.layerNorm([7], weight: w, bias: b), "layerNorm", tol: 1e-10)
     }
 
+    /// The Philox kernel draws exactly TorchCore's host Philox: uniform and normal, float64 and float32.
+    @Test(.enabled(if: compiler != nil, "no host C++ compiler")) func randomKernelsMatchTheHostPhilox() throws {
+        let key: UInt64 = 0x0123_4567_89AB_CDEF
+        let main = "static double u[64], z[64]; static float f[64];\n"
+            + "st_random_f64(u, 64, \(key)ULL, 0, -2.0, 3.0); st_random_f64(z, 64, \(key)ULL, 1, 0.5, 2.0); st_random_f32(f, 64, \(key)ULL, 1, 0.0, 1.0);\n"
+            + printArray("u", 64) + printArray("z", 64) + printArray("f", 64)
+        let r = try emulate(RandomKernelSource.text, main: main)
+        guard r.count == 192 else { Issue.record("got \(r.count) values"); return }
+        let u = (0..<64).map { Philox.sample($0, key: key, .uniform(low: -2, high: 3)) }
+        let z = (0..<64).map { Philox.sample($0, key: key, .normal(mean: 0.5, std: 2)) }
+        let f = (0..<64).map { Double(Float(Philox.sample($0, key: key, .normal(mean: 0, std: 1)))) }
+        expectClose(Array(r[0..<64]), Tensor(u), "uniform f64")
+        expectClose(Array(r[64..<128]), Tensor(z), "normal f64", tol: 1e-14)
+        expectClose(Array(r[128...]), Tensor(f), "normal f32", tol: 1e-7)
+        #expect(u.allSatisfy { $0 >= -2 && $0 < 3 })
+        // Known Philox4x32-10 answer (Random123's test vector for counter 0, key 0): 6627e8d5 e169c58d bc57ac4c 9b00dbd8.
+        let w = Philox.block(counter: 0, key: 0)
+        #expect([w.0, w.1, w.2, w.3] == [0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8])
+    }
+
     @Test(.enabled(if: compiler != nil, "no host C++ compiler")) func generatedKernelsMatchTheCPU() throws {
         let add = try #require(OpRegistry.all.first { $0.name == "add" }?.elementwise)
         let spec = try #require(ElementwiseKernelSpec(op: "add", expression: add, dtype: .float32))

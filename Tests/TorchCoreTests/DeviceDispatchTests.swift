@@ -144,6 +144,25 @@ import _TestSupport
         #expect(s.device == Self.dev && compareClose(s.cpu(), x.cpu().sum([0, 2]).toArray(of: Double.self), rtol: 1e-6, atol: 1e-6).isClose)
     }
 
+    /// Random tensors on a device are drawn there (Philox keyed by the generator): reproducible per seed, with the
+    /// right distributions, and dropout masks follow.
+    @Test func randomTensorsAreDrawnOnTheDevice() {
+        let a = Tensor.rand([4000], generator: Generator(seed: 5), device: Self.dev)
+        let b = Tensor.rand([4000], generator: Generator(seed: 5), device: Self.dev)
+        #expect(a.device == Self.dev && a.toArray(of: Float.self) == b.toArray(of: Float.self))
+        let u = a.cpu().to(.float64)
+        #expect(u.min().item() >= 0 && u.max().item() < 1)
+        #expect(abs(u.mean().item() - 0.5) < 4 * 0.2887 / 4000.0.squareRoot(), "mean \(u.mean().item())")
+        let z = Tensor.randn([4000], dtype: .float64, generator: Generator(seed: 6), device: Self.dev).cpu()
+        #expect(abs(z.mean().item()) < 4 / 4000.0.squareRoot() && abs(z.std().item() - 1) < 0.05, "mean \(z.mean().item()) std \(z.std().item())")
+        let p = Tensor.full([2000], 0.3, device: Self.dev).bernoulli(generator: Generator(seed: 7))
+        #expect(p.device == Self.dev && abs(p.cpu().mean().item() - 0.3) < 4 * (0.21 / 2000).squareRoot())
+        let w = Tensor.empty([3, 5], device: Self.dev).uniform_(from: -1, to: 1, generator: Generator(seed: 8))
+        #expect(w.device == Self.dev && w.cpu().abs().max().item() <= 1)
+        #expect(Tensor.rand([3], generator: Generator(seed: 5), device: Self.dev).toArray(of: Float.self)
+                != Tensor.rand([3], generator: Generator(seed: 9), device: Self.dev).toArray(of: Float.self))
+    }
+
     @Test func mixedDevicesAreRefused() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = HostBackedDeviceBackend.install()

@@ -227,6 +227,26 @@ final class CUDABackend: DeviceBackend {
         return true
     }
 
+    func random(_ output: Tensor, _ distribution: RandomDistribution, key: UInt64) -> Bool {
+        guard let tag = rowTag(output.dtype), output.isContiguous else { return false }
+        if output.count == 0 { return true }
+        let (normal, p0, p1): (Int32, Double, Double)
+        switch distribution {
+        case .uniform(let low, let high): (normal, p0, p1) = (0, low, high)
+        case .normal(let mean, let std): (normal, p0, p1) = (1, mean, std)
+        }
+        let entry = "st_random_\(tag)"
+        let dev = cudaDevice(output.device, "random")
+        do {
+            try dev.launch(try dev.kernel(entry, in: RandomKernelSource.self), name: entry,
+                           blocks: Swift.min((output.count + 255) / 256, dev.multiprocessorCount * 32), threads: 256,
+                           arguments: [.address(output.deviceAddress), .int64(Int64(output.count)), .address(key), .int32(normal), .double(p0), .double(p1)])
+        } catch {
+            preconditionFailure("random (CUDA): \(error)")
+        }
+        return true
+    }
+
     func softmaxRows(_ source: Tensor, rows: Int, length: Int, log: Bool, output: Tensor) -> Bool {
         guard let tag = rowTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous else { return false }
         if rows == 0 || length == 0 { return true }

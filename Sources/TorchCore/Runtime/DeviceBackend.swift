@@ -104,6 +104,14 @@ public protocol DeviceBackend: AnyObject, Sendable {
     ///   - product: running products instead of sums.
     ///   - output: the results.
     func scanRows(_ source: Tensor, rows: Int, length: Int, product: Bool, output: Tensor) -> Bool
+    /// Fills the dense float32/float64 `output` with Philox4x32-10 draws: element `i` from the four words of counter
+    /// `i` under `key`, as ``Philox`` computes them on the host (see "Note (device random numbers)"). Returns false
+    /// when not supported.
+    /// - Parameters:
+    ///   - output: the tensor to fill.
+    ///   - distribution: what to draw.
+    ///   - key: the key.
+    func random(_ output: Tensor, _ distribution: RandomDistribution, key: UInt64) -> Bool
     /// Softmax (or logSoftmax) of each row of a dense `[rows, length]` float32/float64 tensor into the dense
     /// `output` of the same shape. Returns false when not supported.
     /// - Parameters:
@@ -192,6 +200,8 @@ extension DeviceBackend {
     public func argExtremeRows(_ source: Tensor, rows: Int, length: Int, largest: Bool, indices: Tensor) -> Bool { false }
     /// Not supported unless the backend says otherwise.
     public func scanRows(_ source: Tensor, rows: Int, length: Int, product: Bool, output: Tensor) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
+    public func random(_ output: Tensor, _ distribution: RandomDistribution, key: UInt64) -> Bool { false }
     /// Not supported unless the backend says otherwise.
     public func softmaxRows(_ source: Tensor, rows: Int, length: Int, log: Bool, output: Tensor) -> Bool { false }
     /// Not supported unless the backend says otherwise.

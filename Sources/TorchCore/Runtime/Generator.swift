@@ -83,6 +83,9 @@ public final class Generator: Sendable {
         return out
     }
 
+    /// One raw 64-bit word (the key of a device random fill).
+    func nextWord() -> UInt64 { state.withLock { Generator.next(&$0) } }
+
     /// A uniform integer in `0..<bound`.
     func integer(below bound: UInt64) -> UInt64 {
         precondition(bound > 0, "random: empty range")

@@ -1,25 +1,38 @@
 // MARK: - Random tensors
 
 extension Tensor {
-    /// Uniform values in [0, 1) (`torch.rand`).
+    /// Uniform values in [0, 1) (`torch.rand`). On a device the values are drawn there by Philox (see
+    /// "Note (device random numbers)"), so they differ from the CPU's for the same seed, as in PyTorch.
     /// - Parameters:
     ///   - shape: the shape.
     ///   - dtype: a floating-point element type.
     ///   - generator: the generator (the default one when nil).
-    public static func rand(_ shape: [Int], dtype: DType = .float32, generator: Generator? = nil) -> Tensor {
+    ///   - device: where the tensor lives.
+    public static func rand(_ shape: [Int], dtype: DType = .float32, generator: Generator? = nil, device: Device = .cpu) -> Tensor {
         precondition(dtype.isFloatingPoint, "rand: expected a floating point dtype, got \(dtype)")
         let g = generator ?? .default
+        if device != .cpu {
+            let t = Tensor(uninitializedShape: shape, dtype: dtype, device: device)
+            t.fillRandomOnDevice(.uniform(low: 0, high: 1), generator: g)
+            return t
+        }
         return fromDoubles(g.uniform(shapeCount(shape)), shape: shape, dtype: dtype)
     }
 
-    /// Standard normal values (`torch.randn`).
+    /// Standard normal values (`torch.randn`); on a device drawn there by Philox.
     /// - Parameters:
     ///   - shape: the shape.
     ///   - dtype: a floating-point element type.
     ///   - generator: the generator (the default one when nil).
-    public static func randn(_ shape: [Int], dtype: DType = .float32, generator: Generator? = nil) -> Tensor {
+    ///   - device: where the tensor lives.
+    public static func randn(_ shape: [Int], dtype: DType = .float32, generator: Generator? = nil, device: Device = .cpu) -> Tensor {
         precondition(dtype.isFloatingPoint, "randn: expected a floating point dtype, got \(dtype)")
         let g = generator ?? .default
+        if device != .cpu {
+            let t = Tensor(uninitializedShape: shape, dtype: dtype, device: device)
+            t.fillRandomOnDevice(.normal(mean: 0, std: 1), generator: g)
+            return t
+        }
         return fromDoubles(g.normal(shapeCount(shape)), shape: shape, dtype: dtype)
     }
 
@@ -60,15 +73,20 @@ extension Tensor {
 
     /// Uniform values like `other` (`torch.rand_like`).
     /// - Parameter other: the tensor whose shape and dtype to copy.
-    public static func randLike(_ other: Tensor) -> Tensor { rand(other.shape, dtype: other.dtype).transferred(to: other.device) }
+    public static func randLike(_ other: Tensor) -> Tensor { rand(other.shape, dtype: other.dtype, device: other.device) }
     /// Normal values like `other` (`torch.randn_like`).
     /// - Parameter other: the tensor whose shape and dtype to copy.
-    public static func randnLike(_ other: Tensor) -> Tensor { randn(other.shape, dtype: other.dtype).transferred(to: other.device) }
+    public static func randnLike(_ other: Tensor) -> Tensor { randn(other.shape, dtype: other.dtype, device: other.device) }
 
     /// Draws 1 with probability given by each element of `self` (`torch.bernoulli`).
     /// - Parameter generator: the generator (the default one when nil).
     public func bernoulli(generator: Generator? = nil) -> Tensor {
         let g = generator ?? .default
+        if device != .cpu {
+            // Drawn on the device: 1 where a uniform draw falls below the probability.
+            let u = Tensor.rand(shape, dtype: dtype == .float64 ? .float64 : .float32, generator: g, device: device)
+            return noGrad { u.lt(detach()).to(dtype.isFloatingPoint ? dtype : .float32) }
+        }
         let p = toArray(of: Double.self)
         precondition(p.allSatisfy { $0 >= 0 && $0 <= 1 }, "bernoulli: all elements of input must be in [0, 1]")
         let u = g.uniform(p.count)
@@ -118,6 +136,11 @@ extension Tensor {
     @discardableResult
     public func normal_(mean: Double = 0, std: Double = 1, generator: Generator? = nil) -> Tensor {
         let g = generator ?? .default
+        if device != .cpu {
+            fillRandomOnDevice(.normal(mean: mean, std: std), generator: g)
+            storage.bumpVersion()
+            return self
+        }
         let v = g.normal(count).map { $0 * std + mean }
         copyIn(Tensor.fromDoubles(v, shape: shape, dtype: dtype))
         return self
@@ -131,6 +154,11 @@ extension Tensor {
     @discardableResult
     public func uniform_(from: Double = 0, to: Double = 1, generator: Generator? = nil) -> Tensor {
         let g = generator ?? .default
+        if device != .cpu {
+            fillRandomOnDevice(.uniform(low: from, high: to), generator: g)
+            storage.bumpVersion()
+            return self
+        }
         let v = g.uniform(count).map { from + $0 * (to - from) }
         copyIn(Tensor.fromDoubles(v, shape: shape, dtype: dtype))
         return self
