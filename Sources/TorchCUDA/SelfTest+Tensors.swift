@@ -39,7 +39,32 @@ extension CUDASelfTest {
             }
         }
         out += stridedProducts(device: device, seed: seed)
+        out += streams(index: index, seed: seed)
         return out
+    }
+
+    /// Work inside `CUDA.withStream` (kernels, a cuBLAS product, copies, allocations from the stream's free list)
+    /// against the CPU, and an event ordering the default stream after it. Empty without a CUDA driver.
+    static func streams(index: Int, seed: UInt64) -> [GPUCheck] {
+        guard let dev = try? CUDA.device(index) else { return [] }
+        let device = Device.cuda(index)
+        do {
+            let stream = try CUDAStream(device: dev), done = try CUDAEvent(device: dev)
+            let g = Generator(seed: seed &+ 11)
+            let a = Tensor.randn([257, 65], generator: g), b = Tensor.randn([65, 33], generator: g)
+            let expected = (a.mm(b) * 2 + 1).tanh()
+            let (ga, gb) = (a.to(device), b.to(device))
+            let got = try CUDA.withStream(stream) { () throws(CUDAError) -> Tensor in
+                let r = (ga.mm(gb) * 2 + 1).tanh()
+                try done.record()
+                return r
+            }
+            try dev.synchronize()
+            _ = done
+            return [compare("stream: tanh(a @ b · 2 + 1) on \(device)", "stream", got.cpu(), expected, rtol: 1e-4, atol: 1e-5)]
+        } catch {
+            return [GPUCheck(name: "stream on \(device)", layout: "stream", worst: .infinity, problem: "\(error)")]
+        }
     }
 
     /// Matrix products whose operands cuBLAS reads in place: transposed views, row-strided slices and batches

@@ -8,6 +8,7 @@ import TorchCore
 public final class CUBLAS: @unchecked Sendable {
     typealias Handle = OpaquePointer
     typealias CreateFn = @convention(c) (UnsafeMutablePointer<Handle?>?) -> Int32
+    typealias SetStreamFn = @convention(c) (Handle?, OpaquePointer?) -> Int32
     typealias GemmExFn = @convention(c) (Handle?, Int32, Int32, Int32, Int32, Int32, UnsafeRawPointer?,
                                          UInt64, Int32, Int32, UInt64, Int32, Int32, UnsafeRawPointer?,
                                          UInt64, Int32, Int32, Int32, Int32) -> Int32
@@ -21,6 +22,7 @@ public final class CUBLAS: @unchecked Sendable {
     private let handle: Handle?
     private let gemmEx: GemmExFn
     private let gemmBatchedEx: GemmBatchedExFn
+    private let setStream: SetStreamFn
     private let lock = Mutex(())
 
     /// Loads cuBLAS and creates a handle on `device`.
@@ -33,6 +35,7 @@ public final class CUBLAS: @unchecked Sendable {
         let create: CreateFn = try lib.symbol("cublasCreate_v2")
         gemmEx = try lib.symbol("cublasGemmEx")
         gemmBatchedEx = try lib.symbol("cublasGemmStridedBatchedEx")
+        setStream = try lib.symbol("cublasSetStream_v2")
         try device.makeCurrent()
         var h: Handle?
         let status = create(&h)
@@ -87,8 +90,12 @@ public final class CUBLAS: @unchecked Sendable {
         let ldA = Int32(lda ?? k), ldB = Int32(ldb ?? n)
         var alpha32: Float = 1, beta32: Float = 0
         var alpha64: Double = 1, beta64: Double = 0
+        let stream = CUDA.currentStreamHandle
         let status: Int32 = lock.withLock { _ in
-            withUnsafePointer(to: &alpha32) { a32 in withUnsafePointer(to: &beta32) { b32 in
+            // The handle follows the current stream (`cublasSetStream`), under the same lock as the call.
+            let set = setStream(handle, stream)
+            if set != 0 { return set }
+            return withUnsafePointer(to: &alpha32) { a32 in withUnsafePointer(to: &beta32) { b32 in
                 withUnsafePointer(to: &alpha64) { a64 in withUnsafePointer(to: &beta64) { b64 in
                     let alpha = compute == 70 ? UnsafeRawPointer(a64) : UnsafeRawPointer(a32)
                     let beta = compute == 70 ? UnsafeRawPointer(b64) : UnsafeRawPointer(b32)
@@ -108,7 +115,8 @@ public final class CUBLAS: @unchecked Sendable {
 
 // MARK: - Events
 
-/// A CUDA event for timing work on the default stream (`torch.cuda.Event(enable_timing=True)`).
+/// A CUDA event for timing and ordering work (`torch.cuda.Event(enable_timing=True)`), recorded on the current
+/// stream.
 public final class CUDAEvent: @unchecked Sendable {
     let device: CUDADevice
     let handle: DriverAPI.Handle?
@@ -125,10 +133,15 @@ public final class CUDAEvent: @unchecked Sendable {
 
     deinit { _ = device.api.cuEventDestroy(handle) }
 
-    /// Records the event after the work queued so far.
+    /// Waits until the recorded work has run (`event.synchronize()`).
+    public func synchronize() throws(CUDAError) {
+        try device.api.check(device.api.cuEventSynchronize(handle), "cuEventSynchronize")
+    }
+
+    /// Records the event after the work queued so far on the current stream.
     public func record() throws(CUDAError) {
         try device.makeCurrent()
-        try device.api.check(device.api.cuEventRecord(handle, nil), "cuEventRecord")
+        try device.api.check(device.api.cuEventRecord(handle, CUDA.currentStreamHandle), "cuEventRecord")
     }
 
     /// Milliseconds between `start` and this event (waits for this one).

@@ -86,8 +86,9 @@ public final class CUDADevice: @unchecked Sendable, CustomStringConvertible {
     public func copy(to destination: DeviceBuffer, offset: Int = 0, from source: UnsafeRawPointer, count: Int) throws(CUDAError) {
         precondition(offset >= 0 && offset + count <= destination.byteCount, "copy: \(count) bytes at \(offset) overrun a \(destination.byteCount)-byte device buffer")
         try makeCurrent()
-        try api.check(api.cuMemcpyHtoDAsync(destination.address + UInt64(offset), source, count, nil), "cuMemcpyHtoDAsync(\(count) bytes)")
-        try api.check(api.cuStreamSynchronize(nil), "cuStreamSynchronize")
+        let stream = CUDA.currentStreamHandle
+        try api.check(api.cuMemcpyHtoDAsync(destination.address + UInt64(offset), source, count, stream), "cuMemcpyHtoDAsync(\(count) bytes)")
+        try api.check(api.cuStreamSynchronize(stream), "cuStreamSynchronize")
     }
 
     /// Copies `count` bytes from the device to host memory, after all queued work.
@@ -99,8 +100,9 @@ public final class CUDADevice: @unchecked Sendable, CustomStringConvertible {
     public func copy(to destination: UnsafeMutableRawPointer, from source: DeviceBuffer, offset: Int = 0, count: Int) throws(CUDAError) {
         precondition(offset >= 0 && offset + count <= source.byteCount, "copy: \(count) bytes at \(offset) overrun a \(source.byteCount)-byte device buffer")
         try makeCurrent()
-        try api.check(api.cuMemcpyDtoHAsync(destination, source.address + UInt64(offset), count, nil), "cuMemcpyDtoHAsync(\(count) bytes)")
-        try api.check(api.cuStreamSynchronize(nil), "cuStreamSynchronize")
+        let stream = CUDA.currentStreamHandle
+        try api.check(api.cuMemcpyDtoHAsync(destination, source.address + UInt64(offset), count, stream), "cuMemcpyDtoHAsync(\(count) bytes)")
+        try api.check(api.cuStreamSynchronize(stream), "cuStreamSynchronize")
     }
 
     /// Copies between device blocks, queued on the default stream.
@@ -111,7 +113,7 @@ public final class CUDADevice: @unchecked Sendable, CustomStringConvertible {
     public func copy(to destination: DeviceBuffer, from source: DeviceBuffer, count: Int) throws(CUDAError) {
         precondition(count <= destination.byteCount && count <= source.byteCount, "copy: \(count) bytes overrun a device buffer")
         try makeCurrent()
-        try api.check(api.cuMemcpyDtoDAsync(destination.address, source.address, count, nil), "cuMemcpyDtoDAsync(\(count) bytes)")
+        try api.check(api.cuMemcpyDtoDAsync(destination.address, source.address, count, CUDA.currentStreamHandle), "cuMemcpyDtoDAsync(\(count) bytes)")
     }
 
     /// Sets every byte of a device block to `value`, queued on the default stream.
@@ -120,6 +122,6 @@ public final class CUDADevice: @unchecked Sendable, CustomStringConvertible {
     ///   - value: the byte.
     public func fill(_ buffer: DeviceBuffer, byte value: UInt8) throws(CUDAError) {
         try makeCurrent()
-        try api.check(api.cuMemsetD8Async(buffer.address, value, buffer.byteCount, nil), "cuMemsetD8Async")
+        try api.check(api.cuMemsetD8Async(buffer.address, value, buffer.byteCount, CUDA.currentStreamHandle), "cuMemsetD8Async")
     }
 }

@@ -10,15 +10,18 @@ public final class DeviceBuffer: @unchecked Sendable {
     public let byteCount: Int
     let blockSize: Int
     let allocator: DeviceAllocator
+    /// The stream it was allocated on (0: the default stream); it goes back to that stream's free list.
+    let stream: UInt
 
-    init(address: UInt64, byteCount: Int, blockSize: Int, allocator: DeviceAllocator) {
+    init(address: UInt64, byteCount: Int, blockSize: Int, allocator: DeviceAllocator, stream: UInt) {
         self.address = address
         self.byteCount = byteCount
         self.blockSize = blockSize
         self.allocator = allocator
+        self.stream = stream
     }
 
-    deinit { allocator.release(address: address, blockSize: blockSize) }
+    deinit { allocator.release(address: address, blockSize: blockSize, stream: stream) }
 }
 
 /// A caching allocator for one device, like PyTorch's: freed blocks are kept by size and reused, so steady-state
@@ -27,8 +30,14 @@ public final class DeviceBuffer: @unchecked Sendable {
 /// Statistics follow `torch.cuda`: ``memoryAllocated`` (bytes in live buffers, by block size),
 /// ``maxMemoryAllocated`` (its peak), ``memoryReserved`` (allocated plus cached).
 public final class DeviceAllocator: @unchecked Sendable {
+    /// A free list: blocks of one size last used on one stream.
+    struct CacheKey: Hashable {
+        let size: Int
+        let stream: UInt
+    }
+
     struct State {
-        var cache: [Int: [UInt64]] = [:]
+        var cache: [CacheKey: [UInt64]] = [:]
         var allocated = 0
         var peak = 0
         var reserved = 0
@@ -56,14 +65,16 @@ public final class DeviceAllocator: @unchecked Sendable {
     /// - Parameter bytes: the size needed.
     public func allocate(_ bytes: Int) throws(CUDAError) -> DeviceBuffer {
         let size = DeviceAllocator.blockSize(for: bytes)
+        let stream = CUDA.currentStreamKey
+        let key = CacheKey(size: size, stream: stream)
         let cached: UInt64? = state.withLock { s in
-            guard var list = s.cache[size], let p = list.popLast() else { return nil }
-            s.cache[size] = list
+            guard var list = s.cache[key], let p = list.popLast() else { return nil }
+            s.cache[key] = list
             s.allocated += size
             s.peak = max(s.peak, s.allocated)
             return p
         }
-        if let p = cached { return DeviceBuffer(address: p, byteCount: bytes, blockSize: size, allocator: self) }
+        if let p = cached { return DeviceBuffer(address: p, byteCount: bytes, blockSize: size, allocator: self, stream: stream) }
         try api.check(api.cuCtxSetCurrent(context), "cuCtxSetCurrent")
         var p: UInt64 = 0
         var code = api.cuMemAlloc(&p, size)
@@ -83,12 +94,12 @@ public final class DeviceAllocator: @unchecked Sendable {
             s.reserved += size
             s.peak = max(s.peak, s.allocated)
         }
-        return DeviceBuffer(address: p, byteCount: bytes, blockSize: size, allocator: self)
+        return DeviceBuffer(address: p, byteCount: bytes, blockSize: size, allocator: self, stream: stream)
     }
 
-    func release(address: UInt64, blockSize: Int) {
+    func release(address: UInt64, blockSize: Int, stream: UInt) {
         state.withLock { s in
-            s.cache[blockSize, default: []].append(address)
+            s.cache[CacheKey(size: blockSize, stream: stream), default: []].append(address)
             s.allocated -= blockSize
         }
     }
@@ -96,7 +107,7 @@ public final class DeviceAllocator: @unchecked Sendable {
     /// Returns every cached (unused) block to the driver (`torch.cuda.empty_cache`).
     public func emptyCache() throws(CUDAError) {
         let blocks: [(Int, UInt64)] = state.withLock { s in
-            let all = s.cache.flatMap { size, list in list.map { (size, $0) } }
+            let all = s.cache.flatMap { key, list in list.map { (key.size, $0) } }
             s.cache = [:]
             s.reserved -= all.reduce(0) { $0 + $1.0 }
             return all

@@ -36,6 +36,7 @@ final class DriverAPI: Sendable {
     let cuStreamCreate: @convention(c) (UnsafeMutablePointer<Handle?>?, UInt32) -> Int32
     let cuStreamDestroy: @convention(c) (Handle?) -> Int32
     let cuStreamSynchronize: @convention(c) (Handle?) -> Int32
+    let cuStreamWaitEvent: @convention(c) (Handle?, Handle?, UInt32) -> Int32
     let cuEventCreate: @convention(c) (UnsafeMutablePointer<Handle?>?, UInt32) -> Int32
     let cuEventDestroy: @convention(c) (Handle?) -> Int32
     let cuEventRecord: @convention(c) (Handle?, Handle?) -> Int32
@@ -70,6 +71,7 @@ final class DriverAPI: Sendable {
         cuStreamCreate = try lib.symbol("cuStreamCreate")
         cuStreamDestroy = try lib.symbol("cuStreamDestroy_v2")
         cuStreamSynchronize = try lib.symbol("cuStreamSynchronize")
+        cuStreamWaitEvent = try lib.symbol("cuStreamWaitEvent")
         cuEventCreate = try lib.symbol("cuEventCreate")
         cuEventDestroy = try lib.symbol("cuEventDestroy_v2")
         cuEventRecord = try lib.symbol("cuEventRecord")

@@ -105,7 +105,7 @@ extension CUDADevice {
                             args.append(UnsafeMutableRawPointer(p1p))
                             return args.withUnsafeMutableBufferPointer { a in
                                 api.cuLaunchKernel(geometry == nil ? k.contiguous : k.strided, blocks, 1, 1, UInt32(threads), 1, 1,
-                                                   0, nil, a.baseAddress, nil)
+                                                   0, CUDA.currentStreamHandle, a.baseAddress, nil)
                             }
                         }
                     }

@@ -95,7 +95,7 @@ extension CUDADevice {
                 var args: [UnsafeMutableRawPointer?] = (0..<addr.count).map { UnsafeMutableRawPointer(addr.baseAddress! + $0) }
                 args.append(g.baseAddress)
                 return args.withUnsafeMutableBufferPointer { a in
-                    api.cuLaunchKernel(function, blocks, 1, 1, UInt32(threads), 1, 1, 0, nil, a.baseAddress, nil)
+                    api.cuLaunchKernel(function, blocks, 1, 1, UInt32(threads), 1, 1, 0, CUDA.currentStreamHandle, a.baseAddress, nil)
                 }
             }
         }

@@ -96,7 +96,7 @@ extension CUDADevice {
                             var args: [UnsafeMutableRawPointer?] = (0..<3).map { UnsafeMutableRawPointer(addr.baseAddress! + $0) }
                             args += [UnsafeMutableRawPointer(np), g.baseAddress, UnsafeMutableRawPointer(dp), UnsafeMutableRawPointer(sp)]
                             return args.withUnsafeMutableBufferPointer { a in
-                                api.cuLaunchKernel(function, blocks, 1, 1, UInt32(threads), 1, 1, 0, nil, a.baseAddress, nil)
+                                api.cuLaunchKernel(function, blocks, 1, 1, UInt32(threads), 1, 1, 0, CUDA.currentStreamHandle, a.baseAddress, nil)
                             }
                         }
                     }

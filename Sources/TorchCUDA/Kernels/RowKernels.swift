@@ -261,7 +261,7 @@ extension CUDADevice {
         let code: Int32 = slots.withUnsafeMutableBufferPointer { buf in
             var pointers: [UnsafeMutableRawPointer?] = (0..<buf.count).map { UnsafeMutableRawPointer(buf.baseAddress! + $0) }
             return pointers.withUnsafeMutableBufferPointer { p in
-                api.cuLaunchKernel(function, UInt32(max(blocks, 1)), 1, 1, UInt32(threads), 1, 1, 0, nil, p.baseAddress, nil)
+                api.cuLaunchKernel(function, UInt32(max(blocks, 1)), 1, 1, UInt32(threads), 1, 1, 0, CUDA.currentStreamHandle, p.baseAddress, nil)
             }
         }
         try api.check(code, "cuLaunchKernel(\(name), \(blocks) blocks)")
