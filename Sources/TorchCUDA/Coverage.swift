@@ -27,11 +27,11 @@ public enum CUDAPath: String, Sendable, CaseIterable {
 extension CUDA {
     /// The registry ops that still run on the CPU for CUDA tensors (with a one-time warning). The test suite runs
     /// every registry op on a stand-in device and checks that exactly these leave it.
-    public static let cpuFallbackOps: Set<String> = ["sort", "topk", "kthvalue", "median(dim)", "maskedSelect"]
+    public static let cpuFallbackOps: Set<String> = []
 
     static let rowKernelOps: Set<String> = ["sum", "sum(all)", "amax", "amin", "prod", "max(dim)", "min(dim)", "cumsum", "cumprod",
-                                            "softmax", "softmax(dim0)", "logSoftmax", "layerNorm"]
-    static let indexKernelOps: Set<String> = ["gather", "scatter", "scatterAdd", "indexSelect", "indexAdd", "index(tensor)", "take"]
+                                            "softmax", "softmax(dim0)", "logSoftmax", "layerNorm", "sort", "topk", "kthvalue", "median(dim)"]
+    static let indexKernelOps: Set<String> = ["gather", "scatter", "scatterAdd", "indexSelect", "indexAdd", "index(tensor)", "take", "maskedSelect"]
     static let convKernelOps: Set<String> = ["im2col", "col2im", "conv2d", "maxPool2d", "maxPool2d(2x2)", "maxPool2d(ceil)"]
     static let cublasOps: Set<String> = ["mm", "bmm", "addmm", "baddbmm", "dot", "matmul(batched)", "matmul(vector)", "einsum"]
     static let copyOps: Set<String> = ["cat", "stack", "repeat", "tile", "repeatInterleave"]
@@ -86,8 +86,8 @@ extension CUDA {
         let summary = CUDAPath.allCases.compactMap { p in counts[p].map { "\($0) \(p.rawValue)" } }
         lines.append("\(OpRegistry.all.count) ops: " + summary.joined(separator: ", ") + ".")
         lines.append("")
-        lines.append("Outside the registry, `nonzero`, `unique`, `mode`, `median()`, `all`, `any` and `countNonzero` run on the CPU")
-        lines.append("for CUDA tensors. Random tensors on the GPU (`rand`, `randn`, `uniform_`, `normal_`, `bernoulli`, dropout")
+        lines.append("`maskedSelect` and `nonzero` read the mask on the host (the result's size depends on it) and gather on the GPU.")
+        lines.append("Outside the registry, `unique`, `mode`, `all` and `any` run on the CPU for CUDA tensors. Random tensors on the GPU (`rand`, `randn`, `uniform_`, `normal_`, `bernoulli`, dropout")
         lines.append("masks) are drawn there by Philox4x32-10 keyed by the generator, so a seed reproduces them (they differ from")
         lines.append("the CPU's numbers, as in PyTorch); `randint` and `randperm` are drawn on the CPU and copied.")
         return lines.joined(separator: "\n") + "\n"

@@ -147,6 +147,15 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    public func sortRows(_ source: Tensor, rows: Int, length: Int, descending: Bool, indices: Tensor) -> Bool {
+        precondition(source.isContiguous && indices.isContiguous && source.dtype == .float64 && indices.dtype == .int64
+                     && source.count == rows * length && indices.count == rows * length, "sortRows: source \(source.shape), indices \(indices.shape)")
+        log.withLock { $0.append(Request(kind: "sortRows", op: "sort", parameters: [], inputs: [source.dtype], output: .int64)) }
+        let x = hostView(source).reshape([rows, length])
+        noGrad { _ = hostView(indices).reshape([rows, length]).copy_(x.sort(dim: 1, descending: descending).indices) }
+        return true
+    }
+
     public func softmaxRows(_ source: Tensor, rows: Int, length: Int, log logarithm: Bool, output: Tensor) -> Bool {
         precondition(source.isContiguous && source.count == rows * length && output.isContiguous && output.count == rows * length,
                      "softmaxRows: source \(source.shape), output \(output.shape), rows \(rows) × \(length)")

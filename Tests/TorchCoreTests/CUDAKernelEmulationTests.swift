@@ -74,6 +74,7 @@ import _TestSupport
     func array(_ name: String, _ type: String, _ values: [Double]) -> String {
         "static \(type) \(name)[] = {" + values.map { v -> String in
             if v.isNaN { return "NAN" }
+            if v.isInfinite { return v > 0 ? "INFINITY" : "-INFINITY" }
             return type == "double" || type == "float" ? "\(v)" : "\(Int64(v))"
         }.joined(separator: ", ") + "};\n"
     }
@@ -196,6 +197,20 @@ import _TestSupport
         expectClose(Array(r[9..<30]), x.softmax(dim: 1), "softmax")
         expectClose(Array(r[30..<51]), x.logSoftmax(dim: 1), "logSoftmax")
         expectClose(Array(r[51..<72]), x.layerNorm([7], weight: w, bias: b), "layerNorm", tol: 1e-10)
+    }
+
+    /// The bitonic argsort: ascending and descending, with ties (stable), NaN (largest) and a row length that is
+    /// not a power of two.
+    @Test(.enabled(if: compiler != nil, "no host C++ compiler")) func sortKernelMatchesTheCPU() throws {
+        var v = Tensor.randn([3, 11], dtype: .float64, generator: Generator(seed: 39)).toArray(of: Double.self)
+        v[2] = v[5]; v[7] = v[5]; v[13] = .nan; v[20] = .nan; v[25] = -.infinity
+        let x = Tensor(v, shape: [3, 11])
+        let main = array("x", "double", v) + "static long long up[33], down[33];\n"
+            + "st_argsort_f64(x, up, 3, 11, 0); st_argsort_f64(x, down, 3, 11, 1);\n" + printArray("up", 33) + printArray("down", 33)
+        let r = try emulate(RowKernelSource.text, main: main)
+        guard r.count == 66 else { Issue.record("got \(r.count) values"); return }
+        expectClose(Array(r[0..<33]), x.sort(dim: 1).indices, "argsort ascending")
+        expectClose(Array(r[33...]), x.sort(dim: 1, descending: true).indices, "argsort descending")
     }
 
     /// The Philox kernel draws exactly TorchCore's host Philox: uniform and normal, float64 and float32.

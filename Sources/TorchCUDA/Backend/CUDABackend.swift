@@ -247,6 +247,21 @@ final class CUDABackend: DeviceBackend {
         return true
     }
 
+    func sortRows(_ source: Tensor, rows: Int, length: Int, descending: Bool, indices: Tensor) -> Bool {
+        guard source.dtype == .float64, indices.dtype == .int64, source.isContiguous, indices.isContiguous,
+              length <= RowKernelSource.maxSortLength else { return false }
+        if rows == 0 || length == 0 { return true }
+        let dev = cudaDevice(indices.device, "sort")
+        do {
+            try dev.launch(try dev.kernel("st_argsort_f64", in: RowKernelSource.self), name: "st_argsort_f64", blocks: rowBlocks(rows),
+                           threads: 256, arguments: [.address(source.deviceAddress), .address(indices.deviceAddress), .int64(Int64(rows)),
+                                                     .int64(Int64(length)), .int32(descending ? 1 : 0)])
+        } catch {
+            preconditionFailure("sort (CUDA): \(error)")
+        }
+        return true
+    }
+
     func softmaxRows(_ source: Tensor, rows: Int, length: Int, log: Bool, output: Tensor) -> Bool {
         guard let tag = rowTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous else { return false }
         if rows == 0 || length == 0 { return true }

@@ -13,7 +13,10 @@ enum RowKernelSource: KernelProgram {
     static let entries: [String] = ["f32", "f64"].flatMap { t in
         ["st_rowsum_\(t)", "st_rowmax_\(t)", "st_rowmin_\(t)", "st_rowprod_\(t)", "st_rowargmax_\(t)", "st_rowargmin_\(t)",
          "st_softmax_\(t)", "st_layernorm_\(t)"]
-    } + ["st_rowsum_i64", "st_rowprod_i64", "st_scan_f64", "st_scan_i64"]
+    } + ["st_rowsum_i64", "st_rowprod_i64", "st_scan_f64", "st_scan_i64", "st_argsort_f64"]
+
+    /// The longest row ``st_argsort_f64`` sorts (in shared memory: 2048 doubles and 2048 ints).
+    static let maxSortLength = 2048
 
     /// The program: the elementwise prelude, block-reduction helpers and the kernels.
     static let text = KernelPrelude.text + #"""
@@ -119,6 +122,49 @@ enum RowKernelSource: KernelProgram {
             T* dst = out + r * n;
             T acc = product ? (T)1 : (T)0;
             for (long long i = 0; i < n; ++i) { acc = product ? (T)(acc * row[i]) : (T)(acc + row[i]); dst[i] = acc; }
+        }
+    }
+
+    // Whether element (ka, ia) goes before (kb, ib) in a row of n: padding (index ≥ n) last, NaN largest, ties by
+    // index (a stable sort).
+    __device__ __forceinline__ bool st_sort_before(double ka, int ia, double kb, int ib, long long n, int descending) {
+        if (ia >= n) return false;
+        if (ib >= n) return true;
+        const bool an = ka != ka, bn = kb != kb;
+        if (an || bn) { if (an && bn) return ia < ib; return descending ? an : bn; }
+        if (ka == kb) return ia < ib;
+        return descending ? ka > kb : ka < kb;
+    }
+
+    // One block per row: a bitonic sort of (value, index) pairs in shared memory, padded to a power of two.
+    extern "C" __global__ void st_argsort_f64(const double* __restrict__ x, long long* __restrict__ out, long long rows, long long n, int descending) {
+        __shared__ double keys[2048];
+        __shared__ int idx[2048];
+        int p = 1;
+        while (p < n) p <<= 1;
+        for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+            const double* row = x + r * n;
+            for (int t = threadIdx.x; t < p; t += blockDim.x) { keys[t] = t < n ? row[t] : 0.0; idx[t] = t; }
+            __syncthreads();
+            for (int k = 2; k <= p; k <<= 1) {
+                for (int j = k >> 1; j > 0; j >>= 1) {
+                    for (int t = threadIdx.x; t < p; t += blockDim.x) {
+                        const int u = t ^ j;
+                        if (u > t) {
+                            const bool up = (t & k) == 0;
+                            const bool swap = up ? st_sort_before(keys[u], idx[u], keys[t], idx[t], n, descending)
+                                                 : st_sort_before(keys[t], idx[t], keys[u], idx[u], n, descending);
+                            if (swap) {
+                                const double kt = keys[t]; keys[t] = keys[u]; keys[u] = kt;
+                                const int it = idx[t]; idx[t] = idx[u]; idx[u] = it;
+                            }
+                        }
+                    }
+                    __syncthreads();
+                }
+            }
+            for (int t = threadIdx.x; t < n; t += blockDim.x) out[r * n + t] = idx[t];
+            __syncthreads();
         }
     }
 

@@ -112,6 +112,16 @@ public protocol DeviceBackend: AnyObject, Sendable {
     ///   - distribution: what to draw.
     ///   - key: the key.
     func random(_ output: Tensor, _ distribution: RandomDistribution, key: UInt64) -> Bool
+    /// The int64 positions that sort each row of a dense float64 `[rows, length]` tensor (NaN largest, ties in
+    /// their original order: a stable sort) into the dense `indices` of the same shape. Returns false when not
+    /// supported (the CUDA backend sorts rows of up to 2048 elements).
+    /// - Parameters:
+    ///   - source: the rows, dense.
+    ///   - rows: the number of rows.
+    ///   - length: elements per row.
+    ///   - descending: largest first (NaN first).
+    ///   - indices: the sorting permutation of each row.
+    func sortRows(_ source: Tensor, rows: Int, length: Int, descending: Bool, indices: Tensor) -> Bool
     /// Softmax (or logSoftmax) of each row of a dense `[rows, length]` float32/float64 tensor into the dense
     /// `output` of the same shape. Returns false when not supported.
     /// - Parameters:
@@ -202,6 +212,8 @@ extension DeviceBackend {
     public func scanRows(_ source: Tensor, rows: Int, length: Int, product: Bool, output: Tensor) -> Bool { false }
     /// Not supported unless the backend says otherwise.
     public func random(_ output: Tensor, _ distribution: RandomDistribution, key: UInt64) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
+    public func sortRows(_ source: Tensor, rows: Int, length: Int, descending: Bool, indices: Tensor) -> Bool { false }
     /// Not supported unless the backend says otherwise.
     public func softmaxRows(_ source: Tensor, rows: Int, length: Int, log: Bool, output: Tensor) -> Bool { false }
     /// Not supported unless the backend says otherwise.

@@ -4,17 +4,17 @@ extension Tensor {
     /// The elements where `mask` is true, as a 1-D tensor (`torch.masked_select`).
     /// - Parameter mask: a `bool` tensor broadcastable with `self`.
     public func maskedSelect(_ mask: Tensor) -> Tensor {
-        if let d = cpuFallbackDevice("maskedSelect", [self, mask]) { return cpu().maskedSelect(mask.cpu()).to(d) }
+        let device = commonDevice(self, mask, op: "maskedSelect")
         precondition(mask.dtype == .bool, "maskedSelect: expected BoolTensor for mask (got \(mask.dtype))")
         let shape = broadcastShapes(self.shape, mask.shape, op: "maskedSelect")
         let x = self.expand(shape)
         let positions = mask.expand(shape).contiguous().toArray(of: Bool.self).enumerated().filter { $0.element }.map { Int64($0.offset) }
-        return x.reshape([-1]).indexSelect(0, Tensor(positions, shape: [positions.count]))
+        // The mask is read on the host (the result's size depends on it, as in PyTorch); the selection is a gather.
+        return x.reshape([-1]).indexSelect(0, Tensor(positions, shape: [positions.count]).transferred(to: device))
     }
 
     /// Coordinates of the nonzero elements, one row per element (`torch.nonzero`), `int64` of shape `[n, rank]`.
     public func nonzero() -> Tensor {
-        if let d = cpuFallbackDevice("nonzero", [self]) { return cpu().nonzero().to(d) }
         let flags = cast(.bool).contiguous().toArray(of: Bool.self)
         var coords: [Int64] = []
         var n = 0
@@ -24,7 +24,7 @@ extension Tensor {
                 n += 1
             }
         }
-        return Tensor(coords, shape: [n, rank])
+        return Tensor(coords, shape: [n, rank]).transferred(to: device)
     }
 
     /// Number of nonzero elements (`torch.count_nonzero`).

@@ -7,14 +7,19 @@ extension Tensor {
     ///   - descending: largest first.
     /// - Returns: the sorted values and their original indices (`int64`).
     public func sort(dim: Int = -1, descending: Bool = false) -> (values: Tensor, indices: Tensor) {
-        if let d = cpuFallbackDevice("sort", [self]) {
-            let r = cpu().sort(dim: dim, descending: descending)
-            return (r.values.to(d), r.indices.to(d))
-        }
-        if rank == 0 { return (self, Tensor(scalar: Int64(0))) }
+        if rank == 0 { return (self, Tensor(scalar: Int64(0)).transferred(to: device)) }
         let d = normalizeDim(dim, rank, op: "sort")
         let moved = movedim(d, -1).detach().cast(.float64).contiguous()
         let n = shape[d]
+        if device != .cpu {
+            let rows = n == 0 ? 0 : moved.count / n
+            let positions = Tensor(uninitializedShape: moved.shape, dtype: .int64, device: device)
+            if !DeviceBackends.require(device, op: "sort").sortRows(moved, rows: rows, length: n, descending: descending, indices: positions) {
+                copyElements(from: hostStaged("sort", [moved], device: device) { h in h[0].sort(dim: -1, descending: descending).indices }, to: positions)
+            }
+            let indices = positions.movedim(-1, d).contiguous()
+            return (gather(d, indices), indices)
+        }
         let vals = moved.toArray(of: Double.self)
         var idx = [Int64](repeating: 0, count: vals.count)
         let rows = n == 0 ? 0 : vals.count / n
@@ -44,10 +49,6 @@ extension Tensor {
     ///   - dim: the dimension.
     ///   - largest: largest (true) or smallest.
     public func topk(_ k: Int, dim: Int = -1, largest: Bool = true) -> (values: Tensor, indices: Tensor) {
-        if let d = cpuFallbackDevice("topk", [self]) {
-            let r = cpu().topk(k, dim: dim, largest: largest)
-            return (r.values.to(d), r.indices.to(d))
-        }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "topk")
         precondition(k >= 0 && k <= (rank == 0 ? 1 : shape[d]), "topk: selected index k out of range")
         let idx = sort(dim: d, descending: largest).indices.narrow(d, 0, k).contiguous()
@@ -60,10 +61,6 @@ extension Tensor {
     ///   - dim: the dimension.
     ///   - keepdim: keep the dimension as size 1.
     public func kthvalue(_ k: Int, dim: Int = -1, keepdim: Bool = false) -> (values: Tensor, indices: Tensor) {
-        if let d = cpuFallbackDevice("kthvalue", [self]) {
-            let r = cpu().kthvalue(k, dim: dim, keepdim: keepdim)
-            return (r.values.to(d), r.indices.to(d))
-        }
         let d = normalizeDim(dim, Swift.max(rank, 1), op: "kthvalue")
         precondition(k >= 1 && k <= shape[d], "kthvalue: selected number k out of range for dimension \(d)")
         let idx = sort(dim: d).indices.narrow(d, k - 1, 1).contiguous()
@@ -73,7 +70,6 @@ extension Tensor {
 
     /// The lower median of all elements (`torch.median()`).
     public func median() -> Tensor {
-        if let d = cpuFallbackDevice("median", [self]) { return cpu().median().to(d) }
         let flat = reshape([-1])
         return flat.kthvalue((flat.count + 1) / 2, dim: 0).values
     }
@@ -83,10 +79,6 @@ extension Tensor {
     ///   - dim: the dimension.
     ///   - keepdim: keep the dimension as size 1.
     public func median(dim: Int, keepdim: Bool = false) -> (values: Tensor, indices: Tensor) {
-        if let d = cpuFallbackDevice("median(dim)", [self]) {
-            let r = cpu().median(dim: dim, keepdim: keepdim)
-            return (r.values.to(d), r.indices.to(d))
-        }
         let d = normalizeDim(dim, rank, op: "median")
         return kthvalue((shape[d] + 1) / 2, dim: d, keepdim: keepdim)
     }
