@@ -71,6 +71,21 @@ public enum CUDA {
         for d in s.initialisedDevices { try d.synchronize() }
     }
 
+    /// Bytes in live buffers on device `index` (`torch.cuda.memory_allocated`); 0 without CUDA.
+    /// - Parameter index: the ordinal.
+    public static func memoryAllocated(_ index: Int = 0) -> Int { (try? device(index))?.allocator.memoryAllocated ?? 0 }
+    /// The peak of ``memoryAllocated(_:)`` (`torch.cuda.max_memory_allocated`).
+    /// - Parameter index: the ordinal.
+    public static func maxMemoryAllocated(_ index: Int = 0) -> Int { (try? device(index))?.allocator.maxMemoryAllocated ?? 0 }
+    /// Bytes held from the driver, live or cached (`torch.cuda.memory_reserved`).
+    /// - Parameter index: the ordinal.
+    public static func memoryReserved(_ index: Int = 0) -> Int { (try? device(index))?.allocator.memoryReserved ?? 0 }
+    /// Returns the cached blocks of every initialised device to the driver (`torch.cuda.empty_cache`).
+    public static func emptyCache() throws(CUDAError) {
+        guard case .success(let s) = driverState else { return }
+        for d in s.initialisedDevices { try d.allocator.emptyCache() }
+    }
+
     /// Whether float32 matrix products may use TF32 tensor cores (PyTorch's
     /// `torch.backends.cuda.matmul.allow_tf32`; off by default, as there).
     public static var allowTF32: Bool {

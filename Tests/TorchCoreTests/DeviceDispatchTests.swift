@@ -50,6 +50,10 @@ import _TestSupport
         let r = Tensor.randnLike(o)
         #expect(r.device == Self.dev)
         #expect(f.to(.int32).device == Self.dev && f.to(.int32).toArray(of: Int32.self) == [2, 2])
+        #expect(Tensor.arange(4, device: Self.dev).toArray(of: Int64.self) == [0, 1, 2, 3])
+        #expect(Tensor.eye(2, device: Self.dev).toArray(of: Float.self) == [1, 0, 0, 1])
+        #expect(Tensor.linspace(0, 1, steps: 3, device: Self.dev).toArray(of: Float.self) == [0, 0.5, 1])
+        #expect(Tensor.randint(0, 5, [6], device: Self.dev).device == Self.dev && Tensor.randperm(5, device: Self.dev).device == Self.dev)
     }
 
     @Test func castsAndInPlaceWritesStayOnTheDevice() {

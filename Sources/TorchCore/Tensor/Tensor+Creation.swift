@@ -167,20 +167,24 @@ extension Tensor {
     ///   - end: the exclusive bound.
     ///   - step: the spacing (nonzero).
     ///   - dtype: the element type.
-    public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType? = nil) -> Tensor {
+    ///   - device: where the tensor lives.
+    public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         precondition(step != 0, "arange: step must be nonzero")
         precondition((end - start) / step >= 0 || start == end, "arange: upper bound and larger bound inconsistent with step sign")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         let isInt = start == start.rounded() && end == end.rounded() && step == step.rounded()
         let dt = dtype ?? (isInt ? .int64 : .float32)
-        return fromDoubles((0..<n).map { start + Double($0) * step }, shape: [n], dtype: dt)
+        return fromDoubles((0..<n).map { start + Double($0) * step }, shape: [n], dtype: dt).transferred(to: device)
     }
 
     /// `0, 1, …, end-1` as `int64` (`torch.arange(end)`).
     /// - Parameters:
     ///   - end: the exclusive bound.
     ///   - dtype: the element type.
-    public static func arange(_ end: Int, dtype: DType = .int64) -> Tensor { arange(0, Double(end), dtype: dtype) }
+    ///   - device: where the tensor lives.
+    public static func arange(_ end: Int, dtype: DType = .int64, device: Device = .cpu) -> Tensor {
+        arange(0, Double(end), dtype: dtype, device: device)
+    }
 
     /// `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`).
     /// - Parameters:
@@ -188,14 +192,15 @@ extension Tensor {
     ///   - end: the last value.
     ///   - steps: how many values.
     ///   - dtype: the element type.
-    public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType = .float32) -> Tensor {
+    ///   - device: where the tensor lives.
+    public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType = .float32, device: Device = .cpu) -> Tensor {
         precondition(steps >= 0, "linspace: number of steps must be non-negative")
-        if steps == 1 { return fromDoubles([start], shape: [1], dtype: dtype) }
+        if steps == 1 { return fromDoubles([start], shape: [1], dtype: dtype).transferred(to: device) }
         let step = (end - start) / Double(steps - 1)
         // PyTorch fills the first half from the start and the second half from the end.
         let half = steps / 2
         let vals = (0..<steps).map { i -> Double in i < half ? start + step * Double(i) : end - step * Double(steps - 1 - i) }
-        return fromDoubles(vals, shape: [steps], dtype: dtype)
+        return fromDoubles(vals, shape: [steps], dtype: dtype).transferred(to: device)
     }
 
     /// The `n × m` identity matrix (`torch.eye`).
@@ -203,11 +208,12 @@ extension Tensor {
     ///   - n: rows.
     ///   - m: columns (defaults to `n`).
     ///   - dtype: the element type.
-    public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = .float32) -> Tensor {
+    ///   - device: where the tensor lives.
+    public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = .float32, device: Device = .cpu) -> Tensor {
         let m = m ?? n
         var v = [Double](repeating: 0, count: n * m)
         for i in 0..<Swift.min(n, m) { v[i * m + i] = 1 }
-        return fromDoubles(v, shape: [n, m], dtype: dtype)
+        return fromDoubles(v, shape: [n, m], dtype: dtype).transferred(to: device)
     }
 
     static func fromDoubles(_ values: [Double], shape: [Int], dtype: DType) -> Tensor {

@@ -43,15 +43,16 @@ extension Tensor {
     ///   - shape: the shape.
     ///   - dtype: the element type.
     ///   - generator: the generator (the default one when nil).
+    ///   - device: where the tensor lives (the values are drawn on the CPU and copied).
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64,
-                               generator: Generator? = nil) -> Tensor {
+                               generator: Generator? = nil, device: Device = .cpu) -> Tensor {
         precondition(high > low, "randint: random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)")
         let g = generator ?? .default
         let n = shapeCount(shape)
         let span = UInt64(high - low)
         var v = [Int64](repeating: 0, count: n)
         for i in 0..<n { v[i] = Int64(low) + Int64(g.integer(below: span)) }
-        return Tensor(v, shape: shape).to(dtype)
+        return Tensor(v, shape: shape).to(dtype).transferred(to: device)
     }
 
     /// A random permutation of `0..<n` (`torch.randperm`).
@@ -59,7 +60,8 @@ extension Tensor {
     ///   - n: the length.
     ///   - dtype: the element type.
     ///   - generator: the generator (the default one when nil).
-    public static func randperm(_ n: Int, dtype: DType = .int64, generator: Generator? = nil) -> Tensor {
+    ///   - device: where the tensor lives (drawn on the CPU and copied).
+    public static func randperm(_ n: Int, dtype: DType = .int64, generator: Generator? = nil, device: Device = .cpu) -> Tensor {
         let g = generator ?? .default
         var v = (0..<Int64(n)).map { $0 }
         if n > 1 {
@@ -68,7 +70,7 @@ extension Tensor {
                 v.swapAt(i, j)
             }
         }
-        return Tensor(v, shape: [n]).to(dtype)
+        return Tensor(v, shape: [n]).to(dtype).transferred(to: device)
     }
 
     /// Uniform values like `other` (`torch.rand_like`).
