@@ -4,6 +4,7 @@ import Glibc
 import Testing
 @testable import TorchCUDA
 import TorchCore
+import TorchOptim
 
 /// TorchCUDA's host side against a stand-in `libcuda.so.1` (`Resources/fake_cuda/fake_cuda.c`, built here with
 /// clang): driver start-up, the device's attributes, the caching allocator and its statistics, copies both ways,
@@ -64,6 +65,9 @@ import TorchCore
             _ = x.softmax(dim: 1)
             _ = x.to(.float16)
             _ = Tensor.rand([64], device: .cuda(0))
+            let w = Tensor.randn([8]).cuda().requiresGrad_()
+            w.grad = Tensor.ones([8]).cuda()
+            AdamW([w]).step()
             let stream = try! CUDAStream(device: dev)
             let event = try! CUDAEvent(device: dev)
             CUDA.withStream(stream) { _ = x + 1 }
@@ -76,7 +80,7 @@ import TorchCore
             precondition(CUDA.memoryReserved() <= before)
             let names = CUDAFakeDriverTests.launches()
             for expected in ["st_mul_scalar_b__f32_to_f32_contig", "st_exp__f32_to_f32_contig", "st_add__f32_f32_to_f32_contig",
-                             "st_rowsum_f32", "st_softmax_f32", "st_copy__f32_to_f16_contig", "st_random_f32"] {
+                             "st_rowsum_f32", "st_softmax_f32", "st_copy__f32_to_f16_contig", "st_random_f32", "st_adam_f32"] {
                 precondition(names.contains(expected), "no launch of \(expected): \(names)")
             }
         }

@@ -4,6 +4,7 @@ import Glibc
 import Testing
 @testable import TorchCUDA
 import TorchCore
+import TorchOptim
 import _TestSupport
 
 /// The hand-written and generated CUDA kernels compiled for the host by clang++ with a small shim (one-thread
@@ -197,6 +198,50 @@ import _TestSupport
         expectClose(Array(r[9..<30]), x.softmax(dim: 1), "softmax")
         expectClose(Array(r[30..<51]), x.logSoftmax(dim: 1), "logSoftmax")
         expectClose(Array(r[51..<72]), x.layerNorm([7], weight: w, bias: b), "layerNorm", tol: 1e-10)
+    }
+
+    /// The fused Adam kernel makes the update of the optimizer's tensor ops (AdamW with decay, and Adam with L2 decay
+    /// and `maximize`), three steps in float64.
+    @Test(.enabled(if: compiler != nil, "no host C++ compiler")) func fusedAdamMatchesTheOptimizer() throws {
+        let g = Generator(seed: 40)
+        let p0 = Tensor.randn([10], dtype: .float64, generator: g)
+        let grads = (0..<3).map { _ in Tensor.randn([10], dtype: .float64, generator: g) }
+        func reference(decoupled: Bool, maximize: Bool) -> (Tensor, Tensor, Tensor) {
+            var p = p0.clone(), m = Tensor.zerosLike(p0), v = Tensor.zerosLike(p0)
+            let (lr, b1, b2, eps, wd) = (1e-2, 0.9, 0.999, 1e-8, 0.05)
+            for (t, gr) in grads.enumerated() {
+                var gi = maximize ? -gr : gr
+                if decoupled { p = p * (1 - lr * wd) } else { gi = gi + p * wd }
+                m = m + (gi - m) * (1 - b1)
+                v = v * b2 + gi * gi * (1 - b2)
+                let bias1 = 1 - Double.pow(b1, Double(t + 1)), bias2 = 1 - Double.pow(b2, Double(t + 1))
+                p = p + m / (v.sqrt() / bias2.squareRoot() + eps) * (-lr / bias1)
+            }
+            return (p, m, v)
+        }
+        var main = array("p0", "double", p0.toArray(of: Double.self)) + "static double p[10], m[10], v[10], g[3][10];\n"
+        for (t, gr) in grads.enumerated() { main += "{ " + array("gt", "double", gr.toArray(of: Double.self)) + "memcpy(g[\(t)], gt, sizeof gt); }\n" }
+        for (decoupled, maximize) in [(1, 0), (0, 1)] {
+            main += "memcpy(p, p0, sizeof p); memset(m, 0, sizeof m); memset(v, 0, sizeof v);\n"
+            main += "for (int t = 0; t < 3; ++t) st_adam_f64(p, g[t], m, v, 10, 1e-2, 0.9, 0.999, 1e-8, 0.05, \(decoupled), \(maximize), 1 - pow(0.9, t + 1), 1 - pow(0.999, t + 1));\n"
+            main += printArray("p", 10) + printArray("m", 10) + printArray("v", 10)
+        }
+        let r = try emulate(OptimKernelSource.text, main: main)
+        guard r.count == 60 else { Issue.record("got \(r.count) values"); return }
+        for (k, (decoupled, maximize)) in [(true, false), (false, true)].enumerated() {
+            let (_, m, v) = reference(decoupled: decoupled, maximize: maximize)
+            // The parameter as TorchOptim's Adam/AdamW updates it with its tensor ops.
+            let p = p0.clone().requiresGrad_()
+            let opt: Optimizer = decoupled ? AdamW([p], lr: 1e-2, weightDecay: 0.05)
+                                           : Adam([p], lr: 1e-2, weightDecay: 0.05, maximize: true)
+            for gr in grads {
+                p.grad = gr
+                opt.step()
+            }
+            expectClose(Array(r[(30 * k)..<(30 * k + 10)]), p.detach(), "adam p (decoupled \(decoupled))", tol: 1e-12)
+            expectClose(Array(r[(30 * k + 10)..<(30 * k + 20)]), m, "adam m", tol: 1e-12)
+            expectClose(Array(r[(30 * k + 20)..<(30 * k + 30)]), v, "adam v", tol: 1e-12)
+        }
     }
 
     /// The bitonic argsort: ascending and descending, with ties (stable), NaN (largest) and a row length that is

@@ -145,6 +145,14 @@ private let skipReason: Comment = "NVRTC not found (set SWIFTTORCH_CUDA_LIBS to 
         for s in specs { #expect(text.contains(".entry \(s.contiguousEntry)("), "\(s) missing from the PTX") }
     }
 
+    /// The fused Adam kernels compile.
+    @Test(.enabled(if: compiler != nil, skipReason)) func optimKernelsCompile() throws {
+        let nvrtc = try #require(compiler)
+        let ptx = try nvrtc.compile(OptimKernelSource.text, name: "optim.cu", target: .ptx(architecture: 80))
+        let text = String(decoding: ptx.prefix { $0 != 0 }, as: UTF8.self)
+        for e in OptimKernelSource.entries { #expect(text.contains(".entry \(e)("), "\(e) missing from the PTX") }
+    }
+
     /// The Philox random kernels compile.
     @Test(.enabled(if: compiler != nil, skipReason)) func randomKernelsCompile() throws {
         let nvrtc = try #require(compiler)

@@ -262,6 +262,24 @@ final class CUDABackend: DeviceBackend {
         return true
     }
 
+    func adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, _ step: AdamStep) -> Bool {
+        guard let tag = rowTag(param.dtype) else { return false }
+        if param.count == 0 { return true }
+        let entry = "st_adam_\(tag)"
+        let dev = cudaDevice(param.device, "adam")
+        do {
+            try dev.launch(try dev.kernel(entry, in: OptimKernelSource.self), name: entry,
+                           blocks: Swift.min((param.count + 255) / 256, dev.multiprocessorCount * 32), threads: 256,
+                           arguments: [.address(param.deviceAddress), .address(grad.deviceAddress), .address(expAvg.deviceAddress),
+                                       .address(expAvgSq.deviceAddress), .int64(Int64(param.count)), .double(step.lr), .double(step.beta1),
+                                       .double(step.beta2), .double(step.eps), .double(step.weightDecay), .int32(step.decoupled ? 1 : 0),
+                                       .int32(step.maximize ? 1 : 0), .double(step.bias1), .double(step.bias2)])
+        } catch {
+            preconditionFailure("adam (CUDA): \(error)")
+        }
+        return true
+    }
+
     func softmaxRows(_ source: Tensor, rows: Int, length: Int, log: Bool, output: Tensor) -> Bool {
         guard let tag = rowTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous else { return false }
         if rows == 0 || length == 0 { return true }

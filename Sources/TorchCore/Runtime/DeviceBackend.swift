@@ -122,6 +122,16 @@ public protocol DeviceBackend: AnyObject, Sendable {
     ///   - descending: largest first (NaN first).
     ///   - indices: the sorting permutation of each row.
     func sortRows(_ source: Tensor, rows: Int, length: Int, descending: Bool, indices: Tensor) -> Bool
+    /// One Adam/AdamW update of a parameter in a single pass (PyTorch's fused Adam): `param`, `expAvg` and
+    /// `expAvgSq` are updated in place from `grad`, all dense float32 or float64 of one shape (see
+    /// ``AdamStep`` for the rule). Returns false when not supported; the optimizer then runs its tensor ops.
+    /// - Parameters:
+    ///   - param: the parameter.
+    ///   - grad: its gradient.
+    ///   - expAvg: the first moment.
+    ///   - expAvgSq: the second moment.
+    ///   - step: the hyper-parameters and bias corrections of this step.
+    func adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, _ step: AdamStep) -> Bool
     /// Softmax (or logSoftmax) of each row of a dense `[rows, length]` float32/float64 tensor into the dense
     /// `output` of the same shape. Returns false when not supported.
     /// - Parameters:
@@ -215,6 +225,8 @@ extension DeviceBackend {
     /// Not supported unless the backend says otherwise.
     public func sortRows(_ source: Tensor, rows: Int, length: Int, descending: Bool, indices: Tensor) -> Bool { false }
     /// Not supported unless the backend says otherwise.
+    public func adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, _ step: AdamStep) -> Bool { false }
+    /// Not supported unless the backend says otherwise.
     public func softmaxRows(_ source: Tensor, rows: Int, length: Int, log: Bool, output: Tensor) -> Bool { false }
     /// Not supported unless the backend says otherwise.
     public func gather(_ source: Tensor, dim: Int, index: Tensor, output: Tensor) -> Bool { false }
@@ -276,5 +288,72 @@ extension Device {
         case .cpu: return "cpu"
         case .cuda: return "cuda"
         }
+    }
+}
+
+/// The scalars of one Adam/AdamW update, element by element (PyTorch's rule, without AMSGrad):
+/// `g ← maximize ? −g : g`; with L2 decay `g ← g + wd·p`, with decoupled decay `p ← p·(1 − lr·wd)`;
+/// `m ← m + (1 − β1)(g − m)`; `v ← β2·v + (1 − β2)·g²`; `p ← p − (lr / bias1)·m / (√v / √bias2 + eps)`.
+public struct AdamStep: Sendable {
+    /// The learning rate.
+    public var lr: Double
+    /// β1.
+    public var beta1: Double
+    /// β2.
+    public var beta2: Double
+    /// Added to the denominator.
+    public var eps: Double
+    /// The weight decay (0: none).
+    public var weightDecay: Double
+    /// Decoupled (AdamW) rather than L2 decay.
+    public var decoupled: Bool
+    /// Ascend instead of descend.
+    public var maximize: Bool
+    /// `1 − β1^step`.
+    public var bias1: Double
+    /// `1 − β2^step`.
+    public var bias2: Double
+
+    /// Describes a step.
+    /// - Parameters:
+    ///   - lr: the learning rate.
+    ///   - beta1: β1.
+    ///   - beta2: β2.
+    ///   - eps: the denominator's epsilon.
+    ///   - weightDecay: the decay.
+    ///   - decoupled: AdamW's decay.
+    ///   - maximize: ascend.
+    ///   - bias1: `1 − β1^step`.
+    ///   - bias2: `1 − β2^step`.
+    public init(lr: Double, beta1: Double, beta2: Double, eps: Double, weightDecay: Double, decoupled: Bool, maximize: Bool,
+                bias1: Double, bias2: Double) {
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.decoupled = decoupled
+        self.maximize = maximize
+        self.bias1 = bias1
+        self.bias2 = bias2
+    }
+}
+
+extension Tensor {
+    /// Runs one fused Adam update on a device when its backend has one: true when done (the optimizer then skips
+    /// its tensor ops for this parameter). Always false on the CPU, where the tensor ops are the fast path.
+    /// - Parameters:
+    ///   - grad: the gradient.
+    ///   - expAvg: the first moment.
+    ///   - expAvgSq: the second moment.
+    ///   - step: the scalars of the step.
+    public func fusedAdamStep_(grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, _ step: AdamStep) -> Bool {
+        guard device != .cpu, grad.device == device, expAvg.device == device, expAvgSq.device == device,
+              let backend = DeviceBackends.backend(for: device) else { return false }
+        let all = [self, grad, expAvg, expAvgSq]
+        guard all.allSatisfy({ $0.isContiguous && $0.shape == shape && $0.dtype == dtype }), dtype == .float32 || dtype == .float64 else { return false }
+        guard backend.adamStep(param: self, grad: grad, expAvg: expAvg, expAvgSq: expAvgSq, step) else { return false }
+        for t in [self, expAvg, expAvgSq] { t.storage.bumpVersion() }
+        return true
     }
 }
