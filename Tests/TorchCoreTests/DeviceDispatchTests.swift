@@ -167,6 +167,15 @@ import _TestSupport
                 != Tensor.rand([3], generator: Generator(seed: 9), device: Self.dev).toArray(of: Float.self))
     }
 
+    @Test func allAndAnyReduceOnTheDevice() {
+        let x = Tensor([0, 1, 2, 0, 3, 4] as [Float], shape: [2, 3]).cuda()
+        let (r, fallbacks) = DeviceFallbacks.collecting { (x.all([1]), x.any([0]), x.all(), Tensor.zeros([2], device: Self.dev).any()) }
+        #expect(r.0.device == Self.dev && r.0.toArray(of: Bool.self) == [false, false])
+        #expect(r.1.toArray(of: Bool.self) == [false, true, true])
+        #expect(r.2.item(Bool.self) == false && r.3.item(Bool.self) == false)
+        #expect(!fallbacks.contains("all") && !fallbacks.contains("any"))
+    }
+
     @Test func mixedDevicesAreRefused() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = HostBackedDeviceBackend.install()

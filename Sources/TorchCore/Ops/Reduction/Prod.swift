@@ -46,8 +46,9 @@ extension Tensor {
     ///   - dims: the dimensions to reduce.
     ///   - keepdim: keep reduced dimensions as size 1.
     public func all(_ dims: [Int]? = nil, keepdim: Bool = false) -> Tensor {
-        if let d = cpuFallbackDevice("all", [self]) { return cpu().all(dims, keepdim: keepdim).to(d) }
         let d = reductionDims(dims, rank: rank, op: "all")
+        // On a device: the smallest truth value (0 or 1) of each group, by the row kernel.
+        if device != .cpu { return noGrad { cast(.bool).cast(.float32).amin(d, keepdim: keepdim).cast(.bool) } }
         let layout = ReductionLayout(cast(.bool), dims: d, keepdim: keepdim)
         let out = Tensor(uninitializedShape: layout.outShape, dtype: .bool)
         reduceRows(layout, into: out) { (p: UnsafePointer<Bool>, n: Int) in
@@ -62,8 +63,9 @@ extension Tensor {
     ///   - dims: the dimensions to reduce.
     ///   - keepdim: keep reduced dimensions as size 1.
     public func any(_ dims: [Int]? = nil, keepdim: Bool = false) -> Tensor {
-        if let d = cpuFallbackDevice("any", [self]) { return cpu().any(dims, keepdim: keepdim).to(d) }
         let d = reductionDims(dims, rank: rank, op: "any")
+        // On a device: the largest truth value (0 or 1) of each group.
+        if device != .cpu { return noGrad { cast(.bool).cast(.float32).amax(d, keepdim: keepdim).cast(.bool) } }
         let layout = ReductionLayout(cast(.bool), dims: d, keepdim: keepdim)
         let out = Tensor(uninitializedShape: layout.outShape, dtype: .bool)
         reduceRows(layout, into: out) { (p: UnsafePointer<Bool>, n: Int) in
