@@ -29,8 +29,16 @@ public struct GPUCheck: Sendable, CustomStringConvertible {
     /// Whether the GPU agreed with the CPU.
     public var passed: Bool { problem == nil && worst <= 1 }
 
+    /// One line: ok/FAIL, what ran, the worst error in ‰ of the tolerance, and the problem.
     public var description: String {
-        let w = worst.isFinite ? String(Int((worst * 1000).rounded())) : "inf"
+        let w: String
+        if !worst.isFinite || worst.isNaN {
+            w = "inf"
+        } else if worst * 1000 < 1e15 {
+            w = String(Int((worst * 1000).rounded()))
+        } else {
+            w = "\(worst * 1000)"  // garbage from a kernel that did not run: far beyond any integer format
+        }
         return "\(passed ? "ok  " : "FAIL") \(name) [\(layout)] worst \(w)‰ of tolerance" + (problem.map { ": \($0)" } ?? "")
     }
 }

@@ -67,30 +67,35 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     /// The number of device blocks alive now.
     public var liveBlocks: Int { Self.live.load(ordering: .relaxed) }
 
+    /// Allocates poisoned host memory standing for device memory.
     public func allocate(byteCount: Int, device: Device) -> DeviceAllocation {
         guard case .cuda = device else { preconditionFailure("HostBackedDeviceBackend: asked for \(device)") }
         let block = Block(byteCount)
         return DeviceAllocation(address: UInt64(UInt(bitPattern: block.pointer)), owner: block)
     }
 
+    /// Copies bytes out of the stand-in memory (`memcpy`).
     public func copyToHost(from source: Storage, byteOffset: Int, to destination: UnsafeMutableRawPointer, byteCount: Int) {
         precondition(source.device != .cpu, "copyToHost from host storage")
         precondition(byteOffset + byteCount <= source.byteCount, "copyToHost: \(byteOffset)+\(byteCount) beyond \(source.byteCount) bytes")
         memcpy(destination, source.data + byteOffset, byteCount)
     }
 
+    /// Copies bytes into the stand-in memory (`memcpy`).
     public func copyFromHost(_ source: UnsafeRawPointer, to destination: Storage, byteOffset: Int, byteCount: Int) {
         precondition(destination.device != .cpu, "copyFromHost to host storage")
         precondition(byteOffset + byteCount <= destination.byteCount, "copyFromHost: beyond the storage")
         memcpy(destination.data + byteOffset, source, byteCount)
     }
 
+    /// Strided copy with conversion, by TorchCore's CPU copy on views of the stand-in memory.
     public func copy(from source: Tensor, to destination: Tensor) {
         precondition(source.device == destination.device && source.device != .cpu, "copy: \(source.device) -> \(destination.device)")
         let src = hostView(source), dst = hostView(destination)
         noGrad { _ = dst.copy_(src) }
     }
 
+    /// Records the request and declines it, so TorchCore takes its CPU fallback.
     public func elementwise(_ op: String, parameters: [Double], inputs: [Tensor], output: Tensor) -> Bool {
         precondition(inputs.allSatisfy { $0.device == output.device || ($0.device == .cpu && $0.rank == 0) },
                      "elementwise \(op): operands on \(inputs.map(\.device)), output on \(output.device)")
@@ -98,6 +103,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return false
     }
 
+    /// Records the request and declines it.
     public func matmul(_ a: Tensor, _ b: Tensor, output: Tensor) -> Bool {
         log.withLock { $0.append(Request(kind: "matmul", op: "matmul", parameters: [], inputs: [a.dtype, b.dtype], output: output.dtype)) }
         return false
@@ -120,6 +126,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    /// argmax/argmin of dense rows, on views.
     public func argExtremeRows(_ source: Tensor, rows: Int, length: Int, largest: Bool, indices: Tensor) -> Bool {
         precondition(source.isContiguous && source.count == rows * length && indices.isContiguous && indices.count == rows && indices.dtype == .int64,
                      "argExtremeRows: source \(source.shape), indices \(indices.shape) \(indices.dtype), rows \(rows) × \(length)")
@@ -129,6 +136,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    /// Running sums or products of dense rows, on views.
     public func scanRows(_ source: Tensor, rows: Int, length: Int, product: Bool, output: Tensor) -> Bool {
         precondition(source.isContiguous && output.isContiguous && source.count == rows * length && output.count == rows * length,
                      "scanRows: source \(source.shape), output \(output.shape), rows \(rows) × \(length)")
@@ -147,6 +155,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    /// The stable sorting permutation of dense float64 rows, on views.
     public func sortRows(_ source: Tensor, rows: Int, length: Int, descending: Bool, indices: Tensor) -> Bool {
         precondition(source.isContiguous && indices.isContiguous && source.dtype == .float64 && indices.dtype == .int64
                      && source.count == rows * length && indices.count == rows * length, "sortRows: source \(source.shape), indices \(indices.shape)")
@@ -156,6 +165,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    /// Softmax or logSoftmax of dense rows, on views.
     public func softmaxRows(_ source: Tensor, rows: Int, length: Int, log logarithm: Bool, output: Tensor) -> Bool {
         precondition(source.isContiguous && source.count == rows * length && output.isContiguous && output.count == rows * length,
                      "softmaxRows: source \(source.shape), output \(output.shape), rows \(rows) × \(length)")
@@ -165,6 +175,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    /// Layer normalisation of dense rows, on views.
     public func layerNormRows(_ source: Tensor, weight: Tensor?, bias: Tensor?, rows: Int, length: Int, eps: Double, output: Tensor) -> Bool {
         precondition(source.isContiguous && source.count == rows * length && output.isContiguous && output.count == rows * length
                      && (weight.map { $0.isContiguous && $0.count == length } ?? true) && (bias.map { $0.isContiguous && $0.count == length } ?? true),
@@ -196,6 +207,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    /// Sliding-window columns, on views.
     public func im2col(_ source: Tensor, window: Window2d, output: Tensor) -> Bool {
         precondition(source.isContiguous && output.isContiguous && source.rank == 4, "im2col: source \(source.shape), output \(output.shape)")
         log.withLock { $0.append(Request(kind: "im2col", op: "im2col", parameters: [], inputs: [source.dtype], output: output.dtype)) }
@@ -203,6 +215,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    /// The adjoint of `im2col`, on views.
     public func col2im(_ columns: Tensor, window: Window2d, output: Tensor) -> Bool {
         precondition(columns.isContiguous && output.isContiguous && output.rank == 4, "col2im: columns \(columns.shape), output \(output.shape)")
         log.withLock { $0.append(Request(kind: "col2im", op: "col2im", parameters: [], inputs: [columns.dtype], output: output.dtype)) }
@@ -210,6 +223,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    /// Max pooling with indices, on views (ceil mode read from the output size).
     public func maxPool2d(_ source: Tensor, window: Window2d, output: Tensor, indices: Tensor?) -> Bool {
         precondition(source.isContiguous && output.isContiguous && source.rank == 4 && (indices.map { $0.shape == output.shape && $0.dtype == .int64 } ?? true),
                      "maxPool2d: source \(source.shape), output \(output.shape)")
@@ -226,6 +240,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         return true
     }
 
+    /// Nothing is queued on the stand-in.
     public func synchronize(_ device: Device) {}
 
     /// A CPU tensor over the same memory and layout (for the stand-in's own copies).

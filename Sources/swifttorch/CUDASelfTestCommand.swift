@@ -13,7 +13,7 @@ struct CUDASelfTestCommand: ParsableCommand {
         commandName: "cuda-selftest",
         abstract: "Check every generated CUDA kernel and cuBLAS against the CPU on GPU 0, then time matmul and elementwise ops.")
 
-    @Option(help: "Write one JSON record per check and benchmark to this file.")
+    @Option(help: "Append one JSON record per check and benchmark to this file (after each phase, so a crash keeps what ran).")
     var json: String?
 
     @Flag(help: "Skip the benchmarks.")
@@ -21,6 +21,16 @@ struct CUDASelfTestCommand: ParsableCommand {
 
     @Option(help: "Matrix sizes for the matmul benchmark.")
     var matmulSizes: [Int] = [4096, 8192]
+
+    @Option(help: "Phases to run, comma-separated: kernels (generated kernels), blas (cuBLAS), tensors (registry ops on GPU tensors), training, bench.")
+    var phases: String = "kernels,blas,tensors,training,bench"
+
+    static let phaseNames = ["kernels", "blas", "tensors", "training", "bench"]
+
+    func validate() throws {
+        let unknown = phases.split(separator: ",").map(String.init).filter { !Self.phaseNames.contains($0) }
+        guard unknown.isEmpty else { throw ValidationError("--phases: unknown phase(s) \(unknown.joined(separator: ", ")); expected \(Self.phaseNames.joined(separator: ", "))") }
+    }
 
     func run() throws {
         guard CUDA.isAvailable else {
@@ -31,26 +41,44 @@ struct CUDASelfTestCommand: ParsableCommand {
         let device = try CUDA.device(0)
         print("device: \(device)")
         for line in CUDA.libraryReport { print("  " + line) }
-        var records: [String] = []
-        let checks = CUDASelfTest.elementwise(device: device) + CUDASelfTest.matmul(device: device)
-            + CUDASelfTest.tensors(index: 0) + CUDASelfTest.training(device: .cuda(0))
-        let fallbacks = DeviceFallbacks.ops.sorted()
-        print("ops that ran on the CPU for GPU tensors (\(fallbacks.count)): \(fallbacks.joined(separator: ", "))")
-        for c in checks where !c.passed { print(c) }
-        let failed = checks.filter { !$0.passed }.count
-        print("checks: \(checks.count - failed) of \(checks.count) passed")
-        for c in checks {
-            records.append(#"{"kind":"check","name":"\#(jsonEscape(c.name))","layout":"\#(c.layout)","passed":\#(c.passed),"worst":\#(c.worst.isFinite ? String(c.worst) : "null")}"#)
+        let wanted = Set(phases.split(separator: ",").map(String.init))
+        var failed = 0
+        func report(_ phase: String, _ checks: [GPUCheck]) throws {
+            for c in checks where !c.passed { print(c) }
+            let bad = checks.filter { !$0.passed }.count
+            failed += bad
+            print("\(phase): \(checks.count - bad) of \(checks.count) checks passed")
+            fflush(nil)
+            try append(checks.map { c in
+                #"{"kind":"check","phase":"\#(phase)","name":"\#(jsonEscape(c.name))","layout":"\#(c.layout)","passed":\#(c.passed),"worst":\#(c.worst.isFinite ? String(c.worst) : "null")}"#
+            })
         }
-        if !noBench {
+        if wanted.contains("kernels") { try report("kernels", CUDASelfTest.elementwise(device: device)) }
+        if wanted.contains("blas") { try report("blas", CUDASelfTest.matmul(device: device)) }
+        if wanted.contains("tensors") {
+            try report("tensors", CUDASelfTest.tensors(index: 0))
+            let fallbacks = DeviceFallbacks.ops.sorted()
+            print("ops that ran on the CPU for GPU tensors (\(fallbacks.count)): \(fallbacks.joined(separator: ", "))")
+        }
+        if wanted.contains("training") { try report("training", CUDASelfTest.training(device: .cuda(0))) }
+        if wanted.contains("bench") && !noBench {
             let bench = GPUBench(device: device)
             for r in try bench.run(matmulSizes: matmulSizes) + [try bench.trainTransformer()] {
                 print(r.line)
-                records.append(r.json)
+                fflush(nil)
+                try append([r.json])
             }
         }
-        if let path = json { try writeText(records.joined(separator: "\n") + "\n", to: path) }
         if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// Appends records to `--json` (nothing without it).
+    func append(_ records: [String]) throws {
+        guard let path = json, !records.isEmpty else { return }
+        guard let f = fopen(path, "a") else { throw ValidationError("cannot write \(path)") }
+        defer { fclose(f) }
+        let text = records.joined(separator: "\n") + "\n"
+        _ = text.utf8CString.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count - 1, f) }
     }
 }
 
@@ -136,13 +164,4 @@ private func jsonEscape(_ s: String) -> String {
         out.append(ch)
     }
     return out
-}
-
-/// Writes a text file atomically (a temporary file renamed over the target).
-private func writeText(_ text: String, to path: String) throws {
-    let tmp = path + ".tmp"
-    guard let f = fopen(tmp, "w") else { throw ValidationError("cannot write \(path)") }
-    _ = text.utf8CString.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count - 1, f) }
-    fclose(f)
-    guard rename(tmp, path) == 0 else { throw ValidationError("cannot rename \(tmp) to \(path)") }
 }
