@@ -5,6 +5,7 @@ import Testing
 @testable import TorchCUDA
 import TorchCore
 import TorchOptim
+@testable import swifttorch
 
 /// TorchCUDA's host side against a stand-in `libcuda.so.1` (`Resources/fake_cuda/fake_cuda.c`, built here with
 /// clang): driver start-up, the device's attributes, the caching allocator and its statistics, copies both ways,
@@ -96,5 +97,30 @@ import TorchOptim
         }
         let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
         #expect(text.contains("CUDA out of memory: tried to allocate 2048.00 MiB") && text.contains("free of 1024.00 MiB on the device"), "\(text)")
+    }
+
+    /// `swifttorch cuda-selftest` runs its kernel and cuBLAS phases to the end on the fake driver (whose kernels do
+    /// not run, so every check fails) and appends a record per check after each phase: on a GPU, a failing
+    /// check is reported, not a crash.
+    @Test(.enabled(if: ready, "needs clang and NVRTC (SWIFTTORCH_CUDA_LIBS)")) func selfTestReportsEveryCheck() async {
+        let records = CUDAFakeDriverTests.folder + "/selftest.jsonl"
+        unlink(records)
+        await #expect(processExitsWith: .exitCode(3)) {
+            CUDAFakeDriverTests.useFakeDriver()
+            let command = try! CUDASelfTestCommand.parse(["--phases", "kernels,blas", "--json", CUDAFakeDriverTests.folder + "/selftest.jsonl"])
+            do { try command.run() } catch { exit(3) }
+            exit(0)
+        }
+        guard let f = fopen(records, "r") else { Issue.record("no records written"); return }
+        defer { fclose(f) }
+        var kernels = 0, blas = 0
+        var buf = [CChar](repeating: 0, count: 4096)
+        while fgets(&buf, 4096, f) != nil {
+            let line = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if line.contains("\"phase\":\"kernels\"") { kernels += 1 }
+            if line.contains("\"phase\":\"blas\"") { blas += 1 }
+        }
+        #expect(kernels == 2 * KernelSource.registryPrograms.reduce(0) { $0 + $1.specs.count })
+        #expect(blas > 0)
     }
 }
