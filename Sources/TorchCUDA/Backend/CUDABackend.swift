@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
 import TorchCore
 
 // MARK: - The CUDA device backend
@@ -149,8 +153,15 @@ final class CUDABackend: DeviceBackend {
         let (x, la) = operand(a, rows: m, cols: k), (y, lb) = operand(b, rows: k, cols: n)
         let strideA = batched && batch > 1 ? x.strides[0] : m * k, strideB = batched && batch > 1 ? y.strides[0] : k * n
         let dev = cudaDevice(output.device, "mm")
+        // Without cuBLAS the products run on the CPU (TorchCore's fallback), after one warning that says why.
+        guard let blas = try? dev.blas() else {
+            warnOnce("cuBLAS", { () -> String in
+                do { _ = try dev.blas(); return "" } catch { return "SwiftTorch warning: \(error); matrix products run on the CPU" }
+            }())
+            return false
+        }
         do {
-            try dev.blas().matmul(dtype: dtype, m: m, n: n, k: k, a: x.deviceAddress, b: y.deviceAddress, c: output.deviceAddress,
+            try blas.matmul(dtype: dtype, m: m, n: n, k: k, a: x.deviceAddress, b: y.deviceAddress, c: output.deviceAddress,
                                   batch: batch, strideA: strideA, strideB: strideB, strideC: m * n,
                                   transA: la.transposed, lda: la.leadingDimension, transB: lb.transposed, ldb: lb.leadingDimension)
         } catch {
@@ -397,6 +408,15 @@ final class CUDABackend: DeviceBackend {
             preconditionFailure("maxPool2d (CUDA): \(error)")
         }
         return true
+    }
+
+    private let warned = Mutex<Set<String>>([])
+
+    /// Prints `message` to standard error the first time `key` is seen.
+    private func warnOnce(_ key: String, _ message: @autoclosure () -> String) {
+        guard warned.withLock({ $0.insert(key).inserted }) else { return }
+        let text = message() + "\n"
+        _ = text.withCString { write(2, $0, strlen($0)) }
     }
 
     func synchronize(_ device: Device) {
