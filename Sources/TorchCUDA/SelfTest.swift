@@ -62,10 +62,11 @@ public enum CUDASelfTest {
     ///   - device: the GPU.
     ///   - seed: the random seed for inputs.
     ///   - rows: the leading dimension of the inputs (registry sample shapes are scaled up to it).
-    public static func elementwise(device: CUDADevice, seed: UInt64 = 0, rows: Int = 300) -> [GPUCheck] {
+    ///   - ops: only these registry ops (all when nil).
+    public static func elementwise(device: CUDADevice, seed: UInt64 = 0, rows: Int = 300, ops: Set<String>? = nil) -> [GPUCheck] {
         let g = Generator(seed: seed)
         var out: [GPUCheck] = []
-        for (op, specs) in KernelSource.registryPrograms {
+        for (op, specs) in KernelSource.registryPrograms where ops.map({ $0.contains(op.name) }) ?? true {
             // One NVRTC program per op (all its dtypes); a failure here shows again, per kernel, below.
             try? device.prepare(specs)
             for spec in specs {

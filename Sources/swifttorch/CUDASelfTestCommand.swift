@@ -25,11 +25,17 @@ struct CUDASelfTestCommand: ParsableCommand {
     @Option(help: "Phases to run, comma-separated: kernels (generated kernels), blas (cuBLAS), tensors (registry ops on GPU tensors), training, bench.")
     var phases: String = "kernels,blas,tensors,training,bench"
 
+    @Option(help: "Only these registry ops in the kernels and tensors phases, comma-separated (e.g. exp,add).")
+    var ops: String?
+
     static let phaseNames = ["kernels", "blas", "tensors", "training", "bench"]
 
     func validate() throws {
         let unknown = phases.split(separator: ",").map(String.init).filter { !Self.phaseNames.contains($0) }
         guard unknown.isEmpty else { throw ValidationError("--phases: unknown phase(s) \(unknown.joined(separator: ", ")); expected \(Self.phaseNames.joined(separator: ", "))") }
+        let names = Set(OpRegistry.all.map(\.name))
+        let unknownOps = (ops ?? "").split(separator: ",").map(String.init).filter { !names.contains($0) }
+        guard unknownOps.isEmpty else { throw ValidationError("--ops: no registry op named \(unknownOps.joined(separator: ", "))") }
     }
 
     func run() throws {
@@ -42,6 +48,7 @@ struct CUDASelfTestCommand: ParsableCommand {
         print("device: \(device)")
         for line in CUDA.libraryReport { print("  " + line) }
         let wanted = Set(phases.split(separator: ",").map(String.init))
+        let only = ops.map { Set($0.split(separator: ",").map(String.init)) }
         var failed = 0
         func report(_ phase: String, _ checks: [GPUCheck]) throws {
             for c in checks where !c.passed { print(c) }
@@ -53,10 +60,10 @@ struct CUDASelfTestCommand: ParsableCommand {
                 #"{"kind":"check","phase":"\#(phase)","name":"\#(jsonEscape(c.name))","layout":"\#(c.layout)","passed":\#(c.passed),"worst":\#(c.worst.isFinite ? String(c.worst) : "null")}"#
             })
         }
-        if wanted.contains("kernels") { try report("kernels", CUDASelfTest.elementwise(device: device)) }
+        if wanted.contains("kernels") { try report("kernels", CUDASelfTest.elementwise(device: device, ops: only)) }
         if wanted.contains("blas") { try report("blas", CUDASelfTest.matmul(device: device)) }
         if wanted.contains("tensors") {
-            try report("tensors", CUDASelfTest.tensors(index: 0))
+            try report("tensors", CUDASelfTest.tensors(index: 0, ops: only))
             let fallbacks = DeviceFallbacks.ops.sorted()
             print("ops that ran on the CPU for GPU tensors (\(fallbacks.count)): \(fallbacks.joined(separator: ", "))")
         }

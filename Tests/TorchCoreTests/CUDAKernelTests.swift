@@ -251,6 +251,13 @@ private let skipReason: Comment = "NVRTC not found (set SWIFTTORCH_CUDA_LIBS to 
         #expect(checked == 2 * 392, "392 kernels (64 ops × their dtypes), each contiguous and strided")
     }
 
+    /// A report line for any error size, including the garbage of a kernel that never ran.
+    @Test func checkLinesFormatAnyError() {
+        #expect(GPUCheck(name: "x", layout: "l", worst: 0.5, problem: nil).description == "ok   x [l] worst 500‰ of tolerance")
+        #expect(GPUCheck(name: "x", layout: "l", worst: 3e300, problem: "bad").description.hasPrefix("FAIL x [l] worst 3.0000000000000003e+303‰"))
+        #expect(GPUCheck(name: "x", layout: "l", worst: .infinity, problem: nil).description.contains("worst inf‰"))
+    }
+
     @Test func comparisonCatchesAWrongElement() {
         let e = Tensor([1.0, -2.0, .nan, 4.0])
         #expect(CUDASelfTest.compare("x", "c", Tensor([1.0, -2.0, .nan, 4.0]), e, rtol: 1e-6).passed)
