@@ -97,6 +97,13 @@ func mapBinary<F: Map2>(_ a: Tensor, _ b: Tensor, out: Tensor, _ f: F) {
         if (sameA || a.count == 1) && (sameB || b.count == 1) {
             let po = out.pointer(as: R.self), pa = a.pointer(as: A.self), pb = b.pointer(as: B.self)
             let n = out.count
+            // Small float32 operands: one call, no closure context to allocate (the per-op overhead path).
+            if n <= elementwiseGrain, let op = f.float32Op {
+                let sa = sameA ? 1 : 0, sb = sameB ? 1 : 0
+                st_binary_f32(op, UnsafeRawPointer(pa).assumingMemoryBound(to: Float.self), UnsafeRawPointer(pb).assumingMemoryBound(to: Float.self),
+                              UnsafeMutableRawPointer(po).assumingMemoryBound(to: Float.self), n, Int32(sa), Int32(sb))
+                return
+            }
             let body: (Range<Int>) -> Void
             if let op = f.float32Op {
                 let fa = UnsafeRawPointer(pa).assumingMemoryBound(to: Float.self)
