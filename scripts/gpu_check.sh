@@ -45,6 +45,14 @@ run)
         rc=${PIPESTATUS[0]}
         echo "== phase $phase exit $rc" | tee -a "$OUT/selftest.txt"
         [ "$rc" -ne 0 ] && status=$rc
+        if [ "$phase" = tensors ] && [ "$rc" -ge 128 ]; then
+            # The tensor phase crashed: run it op by op to name the op (and keep every other op's result).
+            for op in $("$BIN/swifttorch" ops | sed -n 's/^| `\([^`]*\)` |.*/\1/p'); do
+                "$BIN/swifttorch" cuda-selftest --phases tensors --ops "$op" --json "$OUT/swifttorch.jsonl" >> "$OUT/selftest-ops.txt" 2>&1
+                echo "op $op exit $?" >> "$OUT/selftest-ops.txt"
+            done
+            grep -v "exit 0$" "$OUT/selftest-ops.txt" | grep "^op " | tee -a "$OUT/selftest.txt" || true
+        fi
     done
     set -e
     "$PY" scripts/cuda_reference.py > "$OUT/pytorch.jsonl" || echo "gpu_check: the PyTorch reference failed"

@@ -61,6 +61,25 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     /// The requests received so far.
     public var requests: [Request] { log.withLock { $0 } }
 
+    final class Recorder: Sendable {
+        let requests = Mutex<[Request]>([])
+    }
+
+    @TaskLocal static var recorder: Recorder?
+
+    /// Runs `body` and returns the requests made inside it by this task only (concurrent tests do not mix in).
+    /// - Parameter body: the work.
+    public func recording(_ body: () -> Void) -> [Request] {
+        let r = Recorder()
+        Self.$recorder.withValue(r) { body() }
+        return r.requests.withLock { $0 }
+    }
+
+    private func record(_ request: Request) {
+        log.withLock { $0.append(request) }
+        if let r = Self.recorder { r.requests.withLock { $0.append(request) } }
+    }
+
     /// Forgets the recorded requests.
     public func clearRequests() { log.withLock { $0.removeAll() } }
 
@@ -99,13 +118,13 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     public func elementwise(_ op: String, parameters: [Double], inputs: [Tensor], output: Tensor) -> Bool {
         precondition(inputs.allSatisfy { $0.device == output.device || ($0.device == .cpu && $0.rank == 0) },
                      "elementwise \(op): operands on \(inputs.map(\.device)), output on \(output.device)")
-        log.withLock { $0.append(Request(kind: "elementwise", op: op, parameters: parameters, inputs: inputs.map(\.dtype), output: output.dtype)) }
+        record(Request(kind: "elementwise", op: op, parameters: parameters, inputs: inputs.map(\.dtype), output: output.dtype))
         return false
     }
 
     /// Records the request and declines it.
     public func matmul(_ a: Tensor, _ b: Tensor, output: Tensor) -> Bool {
-        log.withLock { $0.append(Request(kind: "matmul", op: "matmul", parameters: [], inputs: [a.dtype, b.dtype], output: output.dtype)) }
+        record(Request(kind: "matmul", op: "matmul", parameters: [], inputs: [a.dtype, b.dtype], output: output.dtype))
         return false
     }
 
@@ -113,7 +132,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     public func reduceRows(_ kind: RowReduction, _ source: Tensor, rows: Int, length: Int, output: Tensor) -> Bool {
         precondition(source.isContiguous && source.count == rows * length && output.isContiguous && output.count == rows,
                      "reduceRows: source \(source.shape) (contiguous \(source.isContiguous)), output \(output.shape), rows \(rows) × \(length)")
-        log.withLock { $0.append(Request(kind: "reduceRows", op: kind.rawValue, parameters: [], inputs: [source.dtype], output: output.dtype)) }
+        record(Request(kind: "reduceRows", op: kind.rawValue, parameters: [], inputs: [source.dtype], output: output.dtype))
         let x = hostView(source).reshape([rows, length])
         let r: Tensor
         switch kind {
@@ -130,7 +149,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     public func argExtremeRows(_ source: Tensor, rows: Int, length: Int, largest: Bool, indices: Tensor) -> Bool {
         precondition(source.isContiguous && source.count == rows * length && indices.isContiguous && indices.count == rows && indices.dtype == .int64,
                      "argExtremeRows: source \(source.shape), indices \(indices.shape) \(indices.dtype), rows \(rows) × \(length)")
-        log.withLock { $0.append(Request(kind: "argExtremeRows", op: largest ? "argmax" : "argmin", parameters: [], inputs: [source.dtype], output: .int64)) }
+        record(Request(kind: "argExtremeRows", op: largest ? "argmax" : "argmin", parameters: [], inputs: [source.dtype], output: .int64))
         let x = hostView(source).reshape([rows, length])
         noGrad { _ = hostView(indices).reshape([rows]).copy_(largest ? x.argmax(dim: 1) : x.argmin(dim: 1)) }
         return true
@@ -140,7 +159,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     public func scanRows(_ source: Tensor, rows: Int, length: Int, product: Bool, output: Tensor) -> Bool {
         precondition(source.isContiguous && output.isContiguous && source.count == rows * length && output.count == rows * length,
                      "scanRows: source \(source.shape), output \(output.shape), rows \(rows) × \(length)")
-        log.withLock { $0.append(Request(kind: "scanRows", op: product ? "cumprod" : "cumsum", parameters: [], inputs: [source.dtype], output: output.dtype)) }
+        record(Request(kind: "scanRows", op: product ? "cumprod" : "cumsum", parameters: [], inputs: [source.dtype], output: output.dtype))
         let x = hostView(source).reshape([rows, length])
         noGrad { _ = hostView(output).reshape([rows, length]).copy_(product ? x.cumprod(dim: 1) : x.cumsum(dim: 1)) }
         return true
@@ -149,7 +168,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     /// Random fills with TorchCore's host Philox (the numbers the CUDA kernel draws).
     public func random(_ output: Tensor, _ distribution: RandomDistribution, key: UInt64) -> Bool {
         precondition(output.isContiguous && (output.dtype == .float32 || output.dtype == .float64), "random: output \(output.dtype) \(output.shape)")
-        log.withLock { $0.append(Request(kind: "random", op: "random", parameters: [], inputs: [], output: output.dtype)) }
+        record(Request(kind: "random", op: "random", parameters: [], inputs: [], output: output.dtype))
         let values = (0..<output.count).map { Philox.sample($0, key: key, distribution) }
         noGrad { _ = hostView(output).copy_(Tensor(values, shape: output.shape)) }
         return true
@@ -159,7 +178,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     public func sortRows(_ source: Tensor, rows: Int, length: Int, descending: Bool, indices: Tensor) -> Bool {
         precondition(source.isContiguous && indices.isContiguous && source.dtype == .float64 && indices.dtype == .int64
                      && source.count == rows * length && indices.count == rows * length, "sortRows: source \(source.shape), indices \(indices.shape)")
-        log.withLock { $0.append(Request(kind: "sortRows", op: "sort", parameters: [], inputs: [source.dtype], output: .int64)) }
+        record(Request(kind: "sortRows", op: "sort", parameters: [], inputs: [source.dtype], output: .int64))
         let x = hostView(source).reshape([rows, length])
         noGrad { _ = hostView(indices).reshape([rows, length]).copy_(x.sort(dim: 1, descending: descending).indices) }
         return true
@@ -169,7 +188,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     public func softmaxRows(_ source: Tensor, rows: Int, length: Int, log logarithm: Bool, output: Tensor) -> Bool {
         precondition(source.isContiguous && source.count == rows * length && output.isContiguous && output.count == rows * length,
                      "softmaxRows: source \(source.shape), output \(output.shape), rows \(rows) × \(length)")
-        log.withLock { $0.append(Request(kind: "softmaxRows", op: logarithm ? "logSoftmax" : "softmax", parameters: [], inputs: [source.dtype], output: output.dtype)) }
+        record(Request(kind: "softmaxRows", op: logarithm ? "logSoftmax" : "softmax", parameters: [], inputs: [source.dtype], output: output.dtype))
         let x = hostView(source).reshape([rows, length])
         noGrad { _ = hostView(output).reshape([rows, length]).copy_(logarithm ? x.logSoftmax(dim: 1) : x.softmax(dim: 1)) }
         return true
@@ -180,7 +199,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         precondition(source.isContiguous && source.count == rows * length && output.isContiguous && output.count == rows * length
                      && (weight.map { $0.isContiguous && $0.count == length } ?? true) && (bias.map { $0.isContiguous && $0.count == length } ?? true),
                      "layerNormRows: source \(source.shape), output \(output.shape), rows \(rows) × \(length)")
-        log.withLock { $0.append(Request(kind: "layerNormRows", op: "layerNorm", parameters: [eps], inputs: [source.dtype], output: output.dtype)) }
+        record(Request(kind: "layerNormRows", op: "layerNorm", parameters: [eps], inputs: [source.dtype], output: output.dtype))
         let x = hostView(source).reshape([rows, length])
         let y = noGrad { x.layerNorm([length], weight: weight.map { hostView($0).reshape([length]) }, bias: bias.map { hostView($0).reshape([length]) }, eps: eps) }
         noGrad { _ = hostView(output).reshape([rows, length]).copy_(y) }
@@ -191,7 +210,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     public func gather(_ source: Tensor, dim: Int, index: Tensor, output: Tensor) -> Bool {
         precondition(index.dtype == .int64 && index.shape == output.shape && index.device == output.device,
                      "gather: index \(index.dtype) \(index.shape) on \(index.device), output \(output.shape)")
-        log.withLock { $0.append(Request(kind: "gather", op: "gather", parameters: [], inputs: [source.dtype, index.dtype], output: output.dtype)) }
+        record(Request(kind: "gather", op: "gather", parameters: [], inputs: [source.dtype, index.dtype], output: output.dtype))
         let positions = hostView(index)
         precondition(positions.toArray(of: Int64.self).allSatisfy { $0 >= 0 && $0 < Int64(source.shape[dim]) }, "gather: index not normalised")
         noGrad { _ = hostView(output).copy_(hostView(source).gather(dim, positions)) }
@@ -201,7 +220,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     /// Scatter on views.
     public func scatter(into destination: Tensor, dim: Int, index: Tensor, source: Tensor, accumulate: Bool) -> Bool {
         precondition(index.dtype == .int64 && destination.isContiguous, "scatter: index \(index.dtype), destination contiguous \(destination.isContiguous)")
-        log.withLock { $0.append(Request(kind: "scatter", op: accumulate ? "scatterAdd" : "scatter", parameters: [], inputs: [source.dtype, index.dtype], output: destination.dtype)) }
+        record(Request(kind: "scatter", op: accumulate ? "scatterAdd" : "scatter", parameters: [], inputs: [source.dtype, index.dtype], output: destination.dtype))
         let d = hostView(destination), i = hostView(index), v = hostView(source)
         noGrad { _ = d.copy_(accumulate ? d.scatterAdd(dim, i, v) : d.scatter(dim, i, v)) }
         return true
@@ -210,7 +229,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     /// Sliding-window columns, on views.
     public func im2col(_ source: Tensor, window: Window2d, output: Tensor) -> Bool {
         precondition(source.isContiguous && output.isContiguous && source.rank == 4, "im2col: source \(source.shape), output \(output.shape)")
-        log.withLock { $0.append(Request(kind: "im2col", op: "im2col", parameters: [], inputs: [source.dtype], output: output.dtype)) }
+        record(Request(kind: "im2col", op: "im2col", parameters: [], inputs: [source.dtype], output: output.dtype))
         noGrad { _ = hostView(output).copy_(hostView(source).im2col(window)) }
         return true
     }
@@ -218,7 +237,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     /// The adjoint of `im2col`, on views.
     public func col2im(_ columns: Tensor, window: Window2d, output: Tensor) -> Bool {
         precondition(columns.isContiguous && output.isContiguous && output.rank == 4, "col2im: columns \(columns.shape), output \(output.shape)")
-        log.withLock { $0.append(Request(kind: "col2im", op: "col2im", parameters: [], inputs: [columns.dtype], output: output.dtype)) }
+        record(Request(kind: "col2im", op: "col2im", parameters: [], inputs: [columns.dtype], output: output.dtype))
         noGrad { _ = hostView(output).copy_(hostView(columns).col2im(output.shape, window)) }
         return true
     }
@@ -227,7 +246,7 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     public func maxPool2d(_ source: Tensor, window: Window2d, output: Tensor, indices: Tensor?) -> Bool {
         precondition(source.isContiguous && output.isContiguous && source.rank == 4 && (indices.map { $0.shape == output.shape && $0.dtype == .int64 } ?? true),
                      "maxPool2d: source \(source.shape), output \(output.shape)")
-        log.withLock { $0.append(Request(kind: "maxPool2d", op: "maxPool2d", parameters: [], inputs: [source.dtype], output: output.dtype)) }
+        record(Request(kind: "maxPool2d", op: "maxPool2d", parameters: [], inputs: [source.dtype], output: output.dtype))
         let floorH = pooledSize(source.shape[2], window.kernel.0, window.stride.0, window.padding.0, window.dilation.0, false)
         let floorW = pooledSize(source.shape[3], window.kernel.1, window.stride.1, window.padding.1, window.dilation.1, false)
         let ceil = output.shape[2] != floorH || output.shape[3] != floorW

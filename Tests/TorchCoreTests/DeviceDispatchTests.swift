@@ -118,11 +118,7 @@ import _TestSupport
     func elementwiseRequestsNameTheRegistryOp(_ name: String) {
         let op = Self.op(name)
         let inputs = op.sampleInputs(dtype: .float32, generator: Generator(seed: 13)).map { $0.to(Self.dev) }
-        let requests = GlobalSettings.exclusive { () -> [HostBackedDeviceBackend.Request] in
-            Self.backend.clearRequests()
-            _ = noGrad { op.call(inputs) }
-            return Self.backend.requests.filter { $0.kind == "elementwise" }
-        }
+        let requests = Self.backend.recording { _ = noGrad { op.call(inputs) } }.filter { $0.kind == "elementwise" }
         let mine = requests.filter { $0.op == name }
         #expect(!mine.isEmpty, "\(name): requests were \(requests.map(\.op))")
         if let r = mine.first {
@@ -134,15 +130,13 @@ import _TestSupport
     /// Reductions, softmax and layerNorm reach the backend's row kernels (not the CPU fallback), with dense rows.
     @Test func rowKernelsAreRequested() {
         let x = Tensor.randn([4, 6, 5], generator: Generator(seed: 14)).cuda()
-        let kinds = GlobalSettings.exclusive { () -> [String] in
-            Self.backend.clearRequests()
+        let kinds = Self.backend.recording {
             _ = x.sum([0, 2])
             _ = x.amax([1])
             _ = x.transpose(0, 2).softmax(dim: 1)
             _ = x.logSoftmax(dim: -1)
             _ = x.layerNorm([5], weight: Tensor.ones([5]).cuda(), bias: nil)
-            return Self.backend.requests.filter { $0.kind != "elementwise" }.map { "\($0.kind):\($0.op)" }
-        }
+        }.filter { $0.kind != "elementwise" }.map { "\($0.kind):\($0.op)" }
         #expect(kinds == ["reduceRows:sum", "reduceRows:amax", "softmaxRows:softmax", "softmaxRows:logSoftmax", "layerNormRows:layerNorm"])
         let s = x.sum([0, 2])
         #expect(s.device == Self.dev && compareClose(s.cpu(), x.cpu().sum([0, 2]).toArray(of: Double.self), rtol: 1e-6, atol: 1e-6).isClose)

@@ -69,7 +69,7 @@ public struct OpInfo: Sendable {
     public let kind: Kind
     /// Accepted dtypes.
     public let dtypes: DTypes
-    /// Devices with a kernel.
+    /// Devices the op runs on (`cuda`: how, in `docs/cuda-coverage.md`; the test suite checks it op by op).
     public let devices: [Device]
     /// Whether gradients flow through it.
     public let differentiable: Bool
@@ -83,7 +83,7 @@ public struct OpInfo: Sendable {
     /// kernels from (see "Note (elementwise expressions)"); nil for other ops.
     public let elementwise: ElementwiseExpression?
 
-    init(name: String, kind: Kind, dtypes: DTypes, devices: [Device] = [.cpu], differentiable: Bool,
+    init(name: String, kind: Kind, dtypes: DTypes, devices: [Device] = [.cpu, .cuda(0)], differentiable: Bool,
          deterministic: Bool = true, elementwise: ElementwiseExpression? = nil, inputs: [Input],
          call: @escaping @Sendable ([Tensor]) -> Tensor) {
         self.elementwise = elementwise
@@ -197,7 +197,7 @@ extension OpRegistry {
         var lines = [
             "# Op coverage",
             "",
-            "Generated from `OpRegistry.all` by `swifttorch ops` — do not edit by hand.",
+            "Generated from `OpRegistry.all` by `swifttorch ops` — do not edit by hand. How each op runs on CUDA: `docs/cuda-coverage.md`.",
             "Every differentiable op passes `gradcheck` and `gradgradcheck` in the test suite.",
             "",
             "| op | kind | dtypes | devices | differentiable | deterministic |",
@@ -205,7 +205,7 @@ extension OpRegistry {
         ]
         for op in all {
             let dtypes = op.dtypes.members.map { $0.rawValue }.joined(separator: ", ")
-            let devices = op.devices.map { $0.description }.joined(separator: ", ")
+            let devices = op.devices.map { $0.kind }.joined(separator: ", ")
             lines.append("| `\(op.name)` | \(op.kind.rawValue) | \(dtypes) | \(devices) | \(op.differentiable ? "yes" : "no") | \(op.deterministic ? "yes" : "no") |")
         }
         lines.append("")
