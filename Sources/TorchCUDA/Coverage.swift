@@ -87,8 +87,8 @@ extension CUDA {
         lines.append("\(OpRegistry.all.count) ops: " + summary.joined(separator: ", ") + ".")
         lines.append("")
         lines.append("`maskedSelect` and `nonzero` read the mask on the host (the result's size depends on it) and gather on the GPU.")
-        lines.append("`all` and `any` reduce truth values with the row kernels. Outside the registry, `unique` and `mode` run on the CPU for")
-        lines.append("CUDA tensors. Random tensors on the GPU (`rand`, `randn`, `uniform_`, `normal_`, `bernoulli`, dropout")
+        lines.append("`all` and `any` reduce truth values with the row kernels; `unique` is a composite of sort, selection and scatter.")
+        lines.append("Outside the registry, `mode` runs on the CPU for CUDA tensors. Random tensors on the GPU (`rand`, `randn`, `uniform_`, `normal_`, `bernoulli`, dropout")
         lines.append("masks) are drawn there by Philox4x32-10 keyed by the generator, so a seed reproduces them (they differ from")
         lines.append("the CPU's numbers, as in PyTorch); `randint` and `randperm` are drawn on the CPU and copied.")
         return lines.joined(separator: "\n") + "\n"

@@ -170,6 +170,17 @@ import _TestSupport
         #expect(!fallbacks.contains("all") && !fallbacks.contains("any"))
     }
 
+    @Test func uniqueRunsOnTheDevice() {
+        let x = Tensor([3, 1, 2, 3, 3, 1, 7, 2] as [Float], shape: [2, 4])
+        let expected = x.unique(returnInverse: true, returnCounts: true)
+        let (got, fallbacks) = DeviceFallbacks.collecting { x.cuda().unique(returnInverse: true, returnCounts: true) }
+        #expect(got.values.device == Self.dev && got.values.toArray(of: Float.self) == expected.values.toArray(of: Float.self))
+        #expect(got.inverse?.cpu().toArray(of: Int64.self) == expected.inverse?.toArray(of: Int64.self) && got.inverse?.shape == [2, 4])
+        #expect(got.counts?.cpu().toArray(of: Int64.self) == expected.counts?.toArray(of: Int64.self))
+        #expect(!fallbacks.contains("unique"))
+        #expect(Tensor([5] as [Float]).cuda().unique(returnCounts: true).counts?.toArray(of: Int64.self) == [1])
+    }
+
     @Test func mixedDevicesAreRefused() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = HostBackedDeviceBackend.install()

@@ -120,6 +120,7 @@ extension Tensor {
     ///   - returnInverse: also return, for each element, the index of its value in the result.
     ///   - returnCounts: also return how often each value occurs.
     public func unique(returnInverse: Bool = false, returnCounts: Bool = false) -> (values: Tensor, inverse: Tensor?, counts: Tensor?) {
+        if device != .cpu && count > 0 { return deviceUnique(returnInverse: returnInverse, returnCounts: returnCounts) }
         if let d = cpuFallbackDevice("unique", [self]) {
             let r = cpu().unique(returnInverse: returnInverse, returnCounts: returnCounts)
             return (r.values.to(d), r.inverse?.to(d), r.counts?.to(d))
@@ -137,6 +138,33 @@ extension Tensor {
             counts = Tensor(c, shape: [distinct.count])
         }
         return (values, inverse, counts)
+    }
+}
+
+extension Tensor {
+    /// `unique` on a device, with device ops: sort, mark where a new value starts, select those; the inverse is the
+    /// running count of starts scattered back through the sort order, the counts the gaps between starts.
+    fileprivate func deviceUnique(returnInverse: Bool, returnCounts: Bool) -> (values: Tensor, inverse: Tensor?, counts: Tensor?) {
+        noGrad {
+            let flat = detach().reshape([-1])
+            let n = flat.count
+            let (sorted, order) = flat.sort()
+            let first = Tensor.ones([1], dtype: .bool, device: device)
+            let starts = n == 1 ? first : Tensor.cat([first, sorted.narrow(0, 1, n - 1).ne(sorted.narrow(0, 0, n - 1))])
+            let values = sorted.maskedSelect(starts)
+            var inverse: Tensor? = nil
+            if returnInverse {
+                let group = starts.to(.int64).cumsum(dim: 0) - 1
+                inverse = Tensor.zeros([n], dtype: .int64, device: device).scatter(0, order, group).reshape(shape)
+            }
+            var counts: Tensor? = nil
+            if returnCounts {
+                let at = starts.nonzero().reshape([-1])
+                let ends = Tensor.cat([at.narrow(0, 1, at.count - 1), Tensor.full([1], Double(n), dtype: .int64, device: device)])
+                counts = ends - at
+            }
+            return (values, inverse, counts)
+        }
     }
 }
 
