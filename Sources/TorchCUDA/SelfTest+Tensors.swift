@@ -63,7 +63,6 @@ extension CUDASelfTest {
                 return r
             }
             try dev.synchronize()
-            _ = done
             return [compare("stream: tanh(a @ b · 2 + 1) on \(device)", "stream", got.cpu(), expected, rtol: 1e-4, atol: 1e-5)]
         } catch {
             return [GPUCheck(name: "stream on \(device)", layout: "stream", worst: .infinity, problem: "\(error)")]

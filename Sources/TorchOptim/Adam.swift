@@ -42,13 +42,7 @@ public class Adam: Optimizer {
                     if wd != 0 {
                         if decoupled { p.mul_(1 - lr * wd) } else { g = g + p * wd }
                     }
-                    var s = stateOf(p)
-                    if s["step"] == nil {
-                        s["step"] = Tensor(scalar: Float(0))
-                        s["exp_avg"] = Tensor.zerosLike(p)
-                        s["exp_avg_sq"] = Tensor.zerosLike(p)
-                        if amsgrad { s["max_exp_avg_sq"] = Tensor.zerosLike(p) }
-                    }
+                    var s = initialState(p, amsgrad: amsgrad)
                     let step = s["step"]!.item() + 1
                     s["step"] = Tensor(scalar: Float(step))
                     let m = s["exp_avg"]!, v = s["exp_avg_sq"]!
@@ -71,15 +65,22 @@ public class Adam: Optimizer {
 }
 
 extension Adam {
-    /// The fused device update (one kernel per parameter instead of a dozen), when the parameter's backend has it.
-    func fusedStep(_ p: Tensor, _ g: Tensor, lr: Double, b1: Double, b2: Double, eps: Double, wd: Double, maximize: Bool) -> Bool {
-        guard p.device != .cpu else { return false }
+    /// The state of `p`, with zero moments (and step 0) the first time.
+    func initialState(_ p: Tensor, amsgrad: Bool) -> [String: Tensor] {
         var s = stateOf(p)
         if s["step"] == nil {
             s["step"] = Tensor(scalar: Float(0))
             s["exp_avg"] = Tensor.zerosLike(p)
             s["exp_avg_sq"] = Tensor.zerosLike(p)
+            if amsgrad { s["max_exp_avg_sq"] = Tensor.zerosLike(p) }
         }
+        return s
+    }
+
+    /// The fused device update (one kernel per parameter instead of a dozen), when the parameter's backend has it.
+    func fusedStep(_ p: Tensor, _ g: Tensor, lr: Double, b1: Double, b2: Double, eps: Double, wd: Double, maximize: Bool) -> Bool {
+        guard p.device != .cpu else { return false }
+        var s = initialState(p, amsgrad: false)
         let step = s["step"]!.item() + 1
         let rule = AdamStep(lr: lr, beta1: b1, beta2: b2, eps: eps, weightDecay: wd, decoupled: decoupled, maximize: maximize,
                             bias1: 1 - Double.pow(b1, step), bias2: 1 - Double.pow(b2, step))

@@ -45,7 +45,6 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         public let output: DType
     }
 
-    private let log = Mutex<[Request]>([])
     static let live = Atomic<Int>(0)
 
     /// The shared instance, registered for `cuda` by ``install()``.
@@ -57,9 +56,6 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
         DeviceBackends.register(shared, for: "cuda")
         return shared
     }
-
-    /// The requests received so far.
-    public var requests: [Request] { log.withLock { $0 } }
 
     final class Recorder: Sendable {
         let requests = Mutex<[Request]>([])
@@ -76,12 +72,8 @@ public final class HostBackedDeviceBackend: DeviceBackend, @unchecked Sendable {
     }
 
     private func record(_ request: Request) {
-        log.withLock { $0.append(request) }
         if let r = Self.recorder { r.requests.withLock { $0.append(request) } }
     }
-
-    /// Forgets the recorded requests.
-    public func clearRequests() { log.withLock { $0.removeAll() } }
 
     /// The number of device blocks alive now.
     public var liveBlocks: Int { Self.live.load(ordering: .relaxed) }

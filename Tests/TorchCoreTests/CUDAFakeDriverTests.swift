@@ -66,6 +66,8 @@ import TorchOptim
             _ = x.softmax(dim: 1)
             _ = x.to(.float16)
             _ = Tensor.rand([64], device: .cuda(0))
+            _ = x.gather(1, Tensor([Int64(1), 0, 1], shape: [3, 1]).cuda())
+            _ = x.reshape([1, 1, 3, 2]).im2col(Window2d(kernel: (2, 2)))
             let w = Tensor.randn([8]).cuda().requiresGrad_()
             w.grad = Tensor.ones([8]).cuda()
             AdamW([w]).step()
@@ -81,7 +83,7 @@ import TorchOptim
             precondition(CUDA.memoryReserved() <= before)
             let names = CUDAFakeDriverTests.launches()
             for expected in ["st_mul_scalar_b__f32_to_f32_contig", "st_exp__f32_to_f32_contig", "st_add__f32_f32_to_f32_contig",
-                             "st_rowsum_f32", "st_softmax_f32", "st_copy__f32_to_f16_contig", "st_random_f32", "st_adam_f32"] {
+                             "st_rowsum_f32", "st_softmax_f32", "st_copy__f32_to_f16_contig", "st_random_f32", "st_adam_f32", "st_gather_b4", "st_im2col_f32"] {
                 precondition(names.contains(expected), "no launch of \(expected): \(names)")
             }
         }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 import TorchCore
 
@@ -150,27 +147,43 @@ final class CUDABackend: DeviceBackend {
             let dense = t.contiguous()
             return (dense, BLASLayout(rows: rows, cols: cols, rowStride: dense.strides[r - 2], colStride: dense.strides[r - 1])!)
         }
-        let (x, la) = operand(a, rows: m, cols: k), (y, lb) = operand(b, rows: k, cols: n)
-        let strideA = batched && batch > 1 ? x.strides[0] : m * k, strideB = batched && batch > 1 ? y.strides[0] : k * n
         let dev = cudaDevice(output.device, "mm")
         // Without cuBLAS the products run on the CPU (TorchCore's fallback), after one warning that says why.
-        guard let blas = try? dev.blas() else {
-            warnOnce("cuBLAS", { () -> String in
-                do { _ = try dev.blas(); return "" } catch { return "SwiftTorch warning: \(error); matrix products run on the CPU" }
-            }())
+        let blas: CUBLAS
+        do { blas = try dev.blas() } catch {
+            warnOnce("cuBLAS", "SwiftTorch warning: \(error); matrix products run on the CPU")
             return false
         }
+        let (x, la) = operand(a, rows: m, cols: k), (y, lb) = operand(b, rows: k, cols: n)
+        let strideA = batched && batch > 1 ? x.strides[0] : m * k, strideB = batched && batch > 1 ? y.strides[0] : k * n
         do {
             try blas.matmul(dtype: dtype, m: m, n: n, k: k, a: x.deviceAddress, b: y.deviceAddress, c: output.deviceAddress,
-                                  batch: batch, strideA: strideA, strideB: strideB, strideC: m * n,
-                                  transA: la.transposed, lda: la.leadingDimension, transB: lb.transposed, ldb: lb.leadingDimension)
+                            batch: batch, strideA: strideA, strideB: strideB, strideC: m * n,
+                            transA: la.transposed, lda: la.leadingDimension, transB: lb.transposed, ldb: lb.leadingDimension)
         } catch {
             preconditionFailure("mm (CUDA): \(error)")
         }
         return true
     }
 
-    /// The dtype tag of the row kernels, or nil when they do not take `dtype`.
+    /// Launches `entry` of `program` in 256-thread blocks on `device`, stopping with the driver's message when it
+    /// fails (PyTorch raises device errors as `RuntimeError`).
+    private func launch<P: KernelProgram>(_ entry: String, in program: P.Type, on device: Device, op: String, blocks: Int,
+                                          _ arguments: [KernelArgument]) {
+        let dev = cudaDevice(device, op)
+        do {
+            try dev.launch(try dev.kernel(entry, in: program), name: entry, blocks: blocks, threads: 256, arguments: arguments)
+        } catch {
+            preconditionFailure("\(op) (CUDA): \(error)")
+        }
+    }
+
+    /// Blocks of a grid-stride loop over `count` elements on `device` (at most 32 per multiprocessor).
+    private func gridBlocks(_ count: Int, _ device: Device) -> Int {
+        Swift.min((count + 255) / 256, cudaDevice(device, "launch").multiprocessorCount * 32)
+    }
+
+    /// The dtype tag of the row, conv, random and optimizer kernels, or nil when they do not take `dtype`.
     private func rowTag(_ dtype: DType, integers: Bool = false) -> String? {
         switch dtype {
         case .float32: return "f32"
@@ -180,61 +193,42 @@ final class CUDABackend: DeviceBackend {
         }
     }
 
+    /// One block per row (the driver's grid limit in x is far above this).
     private func rowBlocks(_ rows: Int) -> Int { Swift.min(Swift.max(rows, 1), 65_535) }
 
     func reduceRows(_ kind: RowReduction, _ source: Tensor, rows: Int, length: Int, output: Tensor) -> Bool {
         guard let tag = rowTag(source.dtype, integers: kind == .sum || kind == .prod), output.dtype == source.dtype,
               source.isContiguous, output.isContiguous else { return false }
         if rows == 0 { return true }
-        let entry: String
+        let name: String
         switch kind {
-        case .sum: entry = "st_rowsum_\(tag)"
-        case .amax: entry = "st_rowmax_\(tag)"
-        case .amin: entry = "st_rowmin_\(tag)"
-        case .prod: entry = "st_rowprod_\(tag)"
+        case .sum: name = "rowsum"
+        case .amax: name = "rowmax"
+        case .amin: name = "rowmin"
+        case .prod: name = "rowprod"
         }
-        let dev = cudaDevice(output.device, kind.rawValue)
-        do {
-            try dev.launch(try dev.kernel(entry, in: RowKernelSource.self), name: entry, blocks: rowBlocks(rows), threads: 256,
-                           arguments: [.address(source.deviceAddress), .address(output.deviceAddress), .int64(Int64(rows)), .int64(Int64(length))])
-        } catch {
-            preconditionFailure("\(kind.rawValue) (CUDA): \(error)")
-        }
+        launch("st_\(name)_\(tag)", in: RowKernelSource.self, on: output.device, op: kind.rawValue, blocks: rowBlocks(rows),
+               [.address(source.deviceAddress), .address(output.deviceAddress), .int64(Int64(rows)), .int64(Int64(length))])
         return true
     }
 
     func argExtremeRows(_ source: Tensor, rows: Int, length: Int, largest: Bool, indices: Tensor) -> Bool {
         guard let tag = rowTag(source.dtype), indices.dtype == .int64, source.isContiguous, indices.isContiguous, length > 0 else { return false }
         if rows == 0 { return true }
-        let entry = largest ? "st_rowargmax_\(tag)" : "st_rowargmin_\(tag)"
-        let dev = cudaDevice(indices.device, "argmax")
-        do {
-            try dev.launch(try dev.kernel(entry, in: RowKernelSource.self), name: entry, blocks: rowBlocks(rows), threads: 256,
-                           arguments: [.address(source.deviceAddress), .address(indices.deviceAddress), .int64(Int64(rows)), .int64(Int64(length))])
-        } catch {
-            preconditionFailure("\(largest ? "argmax" : "argmin") (CUDA): \(error)")
-        }
+        launch(largest ? "st_rowargmax_\(tag)" : "st_rowargmin_\(tag)", in: RowKernelSource.self, on: indices.device,
+               op: largest ? "argmax" : "argmin", blocks: rowBlocks(rows),
+               [.address(source.deviceAddress), .address(indices.deviceAddress), .int64(Int64(rows)), .int64(Int64(length))])
         return true
     }
 
     func scanRows(_ source: Tensor, rows: Int, length: Int, product: Bool, output: Tensor) -> Bool {
-        let tag: String
-        switch source.dtype {
-        case .float64: tag = "f64"
-        case .int64: tag = "i64"
-        default: return false
-        }
-        guard output.dtype == source.dtype, source.isContiguous, output.isContiguous else { return false }
+        guard source.dtype == .float64 || source.dtype == .int64, let tag = rowTag(source.dtype, integers: true),
+              output.dtype == source.dtype, source.isContiguous, output.isContiguous else { return false }
         if rows == 0 || length == 0 { return true }
-        let entry = "st_scan_\(tag)"
-        let dev = cudaDevice(output.device, product ? "cumprod" : "cumsum")
-        do {
-            try dev.launch(try dev.kernel(entry, in: RowKernelSource.self), name: entry, blocks: (rows + 255) / 256, threads: 256,
-                           arguments: [.address(source.deviceAddress), .address(output.deviceAddress), .int64(Int64(rows)),
-                                       .int64(Int64(length)), .int32(product ? 1 : 0)])
-        } catch {
-            preconditionFailure("\(product ? "cumprod" : "cumsum") (CUDA): \(error)")
-        }
+        // One thread per row.
+        launch("st_scan_\(tag)", in: RowKernelSource.self, on: output.device, op: product ? "cumprod" : "cumsum", blocks: (rows + 255) / 256,
+               [.address(source.deviceAddress), .address(output.deviceAddress), .int64(Int64(rows)), .int64(Int64(length)),
+                .int32(product ? 1 : 0)])
         return true
     }
 
@@ -246,15 +240,8 @@ final class CUDABackend: DeviceBackend {
         case .uniform(let low, let high): (normal, p0, p1) = (0, low, high)
         case .normal(let mean, let std): (normal, p0, p1) = (1, mean, std)
         }
-        let entry = "st_random_\(tag)"
-        let dev = cudaDevice(output.device, "random")
-        do {
-            try dev.launch(try dev.kernel(entry, in: RandomKernelSource.self), name: entry,
-                           blocks: Swift.min((output.count + 255) / 256, dev.multiprocessorCount * 32), threads: 256,
-                           arguments: [.address(output.deviceAddress), .int64(Int64(output.count)), .address(key), .int32(normal), .double(p0), .double(p1)])
-        } catch {
-            preconditionFailure("random (CUDA): \(error)")
-        }
+        launch("st_random_\(tag)", in: RandomKernelSource.self, on: output.device, op: "random", blocks: gridBlocks(output.count, output.device),
+               [.address(output.deviceAddress), .int64(Int64(output.count)), .address(key), .int32(normal), .double(p0), .double(p1)])
         return true
     }
 
@@ -262,47 +249,29 @@ final class CUDABackend: DeviceBackend {
         guard source.dtype == .float64, indices.dtype == .int64, source.isContiguous, indices.isContiguous,
               length <= RowKernelSource.maxSortLength else { return false }
         if rows == 0 || length == 0 { return true }
-        let dev = cudaDevice(indices.device, "sort")
-        do {
-            try dev.launch(try dev.kernel("st_argsort_f64", in: RowKernelSource.self), name: "st_argsort_f64", blocks: rowBlocks(rows),
-                           threads: 256, arguments: [.address(source.deviceAddress), .address(indices.deviceAddress), .int64(Int64(rows)),
-                                                     .int64(Int64(length)), .int32(descending ? 1 : 0)])
-        } catch {
-            preconditionFailure("sort (CUDA): \(error)")
-        }
+        launch("st_argsort_f64", in: RowKernelSource.self, on: indices.device, op: "sort", blocks: rowBlocks(rows),
+               [.address(source.deviceAddress), .address(indices.deviceAddress), .int64(Int64(rows)), .int64(Int64(length)),
+                .int32(descending ? 1 : 0)])
         return true
     }
 
     func adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, _ step: AdamStep) -> Bool {
         guard let tag = rowTag(param.dtype) else { return false }
         if param.count == 0 { return true }
-        let entry = "st_adam_\(tag)"
-        let dev = cudaDevice(param.device, "adam")
-        do {
-            try dev.launch(try dev.kernel(entry, in: OptimKernelSource.self), name: entry,
-                           blocks: Swift.min((param.count + 255) / 256, dev.multiprocessorCount * 32), threads: 256,
-                           arguments: [.address(param.deviceAddress), .address(grad.deviceAddress), .address(expAvg.deviceAddress),
-                                       .address(expAvgSq.deviceAddress), .int64(Int64(param.count)), .double(step.lr), .double(step.beta1),
-                                       .double(step.beta2), .double(step.eps), .double(step.weightDecay), .int32(step.decoupled ? 1 : 0),
-                                       .int32(step.maximize ? 1 : 0), .double(step.bias1), .double(step.bias2)])
-        } catch {
-            preconditionFailure("adam (CUDA): \(error)")
-        }
+        launch("st_adam_\(tag)", in: OptimKernelSource.self, on: param.device, op: "adam", blocks: gridBlocks(param.count, param.device),
+               [.address(param.deviceAddress), .address(grad.deviceAddress), .address(expAvg.deviceAddress),
+                .address(expAvgSq.deviceAddress), .int64(Int64(param.count)), .double(step.lr), .double(step.beta1),
+                .double(step.beta2), .double(step.eps), .double(step.weightDecay), .int32(step.decoupled ? 1 : 0),
+                .int32(step.maximize ? 1 : 0), .double(step.bias1), .double(step.bias2)])
         return true
     }
 
     func softmaxRows(_ source: Tensor, rows: Int, length: Int, log: Bool, output: Tensor) -> Bool {
         guard let tag = rowTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous else { return false }
         if rows == 0 || length == 0 { return true }
-        let entry = "st_softmax_\(tag)"
-        let dev = cudaDevice(output.device, "softmax")
-        do {
-            try dev.launch(try dev.kernel(entry, in: RowKernelSource.self), name: entry, blocks: rowBlocks(rows), threads: 256,
-                           arguments: [.address(source.deviceAddress), .address(output.deviceAddress), .int64(Int64(rows)),
-                                       .int64(Int64(length)), .int32(log ? 1 : 0)])
-        } catch {
-            preconditionFailure("softmax (CUDA): \(error)")
-        }
+        launch("st_softmax_\(tag)", in: RowKernelSource.self, on: output.device, op: "softmax", blocks: rowBlocks(rows),
+               [.address(source.deviceAddress), .address(output.deviceAddress), .int64(Int64(rows)), .int64(Int64(length)),
+                .int32(log ? 1 : 0)])
         return true
     }
 
@@ -310,29 +279,20 @@ final class CUDABackend: DeviceBackend {
         guard let tag = rowTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous,
               [weight, bias].allSatisfy({ $0.map { $0.dtype == source.dtype && $0.isContiguous } ?? true }) else { return false }
         if rows == 0 || length == 0 { return true }
-        let entry = "st_layernorm_\(tag)"
-        let dev = cudaDevice(output.device, "layerNorm")
-        do {
-            try dev.launch(try dev.kernel(entry, in: RowKernelSource.self), name: entry, blocks: rowBlocks(rows), threads: 256,
-                           arguments: [.address(source.deviceAddress), .address(weight?.deviceAddress ?? 0), .address(bias?.deviceAddress ?? 0),
-                                       .address(output.deviceAddress), .int64(Int64(rows)), .int64(Int64(length)), .double(eps)])
-        } catch {
-            preconditionFailure("layerNorm (CUDA): \(error)")
-        }
+        launch("st_layernorm_\(tag)", in: RowKernelSource.self, on: output.device, op: "layerNorm", blocks: rowBlocks(rows),
+               [.address(source.deviceAddress), .address(weight?.deviceAddress ?? 0), .address(bias?.deviceAddress ?? 0),
+                .address(output.deviceAddress), .int64(Int64(rows)), .int64(Int64(length)), .double(eps)])
         return true
     }
 
     func gather(_ source: Tensor, dim: Int, index: Tensor, output: Tensor) -> Bool {
         guard index.dtype == .int64, output.rank <= 8, output.shape == index.shape, source.dtype == output.dtype else { return false }
         if output.count == 0 { return true }
-        let dev = cudaDevice(output.device, "gather")
         let geometry = ElementwiseGeometry(shape: output.shape, strides: [output.strides, source.strides, index.strides])
-        do {
-            try dev.launchIndexKernel("st_gather_b\(source.dtype.itemSize)", target: output.deviceAddress, source: source.deviceAddress,
-                                      index: index.deviceAddress, count: output.count, geometry: geometry, dim: dim, dimStride: source.strides[dim])
-        } catch {
-            preconditionFailure("gather (CUDA): \(error)")
-        }
+        launch("st_gather_b\(source.dtype.itemSize)", in: IndexKernelSource.self, on: output.device, op: "gather",
+               blocks: gridBlocks(output.count, output.device),
+               [.address(output.deviceAddress), .address(source.deviceAddress), .address(index.deviceAddress), .int64(Int64(output.count)),
+                .words(geometry.packed), .int32(Int32(dim)), .int64(Int64(source.strides[dim]))])
         return true
     }
 
@@ -352,61 +312,45 @@ final class CUDABackend: DeviceBackend {
             entry = "st_scatter_b\(destination.dtype.itemSize)"
         }
         if index.count == 0 { return true }
-        let dev = cudaDevice(destination.device, accumulate ? "scatterAdd" : "scatter")
         let geometry = ElementwiseGeometry(shape: index.shape, strides: [destination.strides, source.strides, index.strides])
-        do {
-            try dev.launchIndexKernel(entry, target: destination.deviceAddress, source: source.deviceAddress, index: index.deviceAddress,
-                                      count: index.count, geometry: geometry, dim: dim, dimStride: destination.strides[dim])
-        } catch {
-            preconditionFailure("\(accumulate ? "scatterAdd" : "scatter") (CUDA): \(error)")
-        }
+        launch(entry, in: IndexKernelSource.self, on: destination.device, op: accumulate ? "scatterAdd" : "scatter",
+               blocks: gridBlocks(index.count, destination.device),
+               [.address(destination.deviceAddress), .address(source.deviceAddress), .address(index.deviceAddress),
+                .int64(Int64(index.count)), .words(geometry.packed), .int32(Int32(dim)), .int64(Int64(destination.strides[dim]))])
         return true
     }
 
-    /// The `st_window` fields for an `[N, C, H, W]` input and an `oh × ow` output.
-    private func windowFields(_ shape: [Int], _ w: Window2d, oh: Int, ow: Int) -> [Int64] {
-        [shape[0], shape[1], shape[2], shape[3], w.kernel.0, w.kernel.1, w.stride.0, w.stride.1, w.padding.0, w.padding.1,
-         w.dilation.0, w.dilation.1, oh, ow].map { Int64($0) }
+    /// The `st_window` struct (14 int64 fields) for an `[N, C, H, W]` input and an `oh × ow` output.
+    private func window(_ shape: [Int], _ w: Window2d, oh: Int, ow: Int) -> KernelArgument {
+        .words([shape[0], shape[1], shape[2], shape[3], w.kernel.0, w.kernel.1, w.stride.0, w.stride.1, w.padding.0, w.padding.1,
+                w.dilation.0, w.dilation.1, oh, ow].map { Int64($0) })
     }
 
-    private func convTag(_ dtype: DType) -> String? { dtype == .float32 ? "f32" : dtype == .float64 ? "f64" : nil }
-
-    func im2col(_ source: Tensor, window: Window2d, output: Tensor) -> Bool {
-        guard let tag = convTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous, source.rank == 4 else { return false }
-        let (oh, ow) = window.outputSize(source.shape[2], source.shape[3])
-        let dev = cudaDevice(output.device, "im2col")
-        do {
-            try dev.launchConvKernel("st_im2col_\(tag)", buffers: [source.deviceAddress, output.deviceAddress],
-                                     window: windowFields(source.shape, window, oh: oh, ow: ow), count: output.count)
-        } catch {
-            preconditionFailure("im2col (CUDA): \(error)")
-        }
+    func im2col(_ source: Tensor, window w: Window2d, output: Tensor) -> Bool {
+        guard let tag = rowTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous, source.rank == 4 else { return false }
+        if output.count == 0 { return true }
+        let (oh, ow) = w.outputSize(source.shape[2], source.shape[3])
+        launch("st_im2col_\(tag)", in: ConvKernelSource.self, on: output.device, op: "im2col", blocks: gridBlocks(output.count, output.device),
+               [.address(source.deviceAddress), .address(output.deviceAddress), window(source.shape, w, oh: oh, ow: ow)])
         return true
     }
 
-    func col2im(_ columns: Tensor, window: Window2d, output: Tensor) -> Bool {
-        guard let tag = convTag(columns.dtype), output.dtype == columns.dtype, columns.isContiguous, output.isContiguous, output.rank == 4 else { return false }
-        let (oh, ow) = window.outputSize(output.shape[2], output.shape[3])
-        let dev = cudaDevice(output.device, "col2im")
-        do {
-            try dev.launchConvKernel("st_col2im_\(tag)", buffers: [columns.deviceAddress, output.deviceAddress],
-                                     window: windowFields(output.shape, window, oh: oh, ow: ow), count: output.count)
-        } catch {
-            preconditionFailure("col2im (CUDA): \(error)")
-        }
+    func col2im(_ columns: Tensor, window w: Window2d, output: Tensor) -> Bool {
+        guard let tag = rowTag(columns.dtype), output.dtype == columns.dtype, columns.isContiguous, output.isContiguous, output.rank == 4 else { return false }
+        if output.count == 0 { return true }
+        let (oh, ow) = w.outputSize(output.shape[2], output.shape[3])
+        launch("st_col2im_\(tag)", in: ConvKernelSource.self, on: output.device, op: "col2im", blocks: gridBlocks(output.count, output.device),
+               [.address(columns.deviceAddress), .address(output.deviceAddress), window(output.shape, w, oh: oh, ow: ow)])
         return true
     }
 
-    func maxPool2d(_ source: Tensor, window: Window2d, output: Tensor, indices: Tensor?) -> Bool {
-        guard let tag = convTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous,
+    func maxPool2d(_ source: Tensor, window w: Window2d, output: Tensor, indices: Tensor?) -> Bool {
+        guard let tag = rowTag(source.dtype), output.dtype == source.dtype, source.isContiguous, output.isContiguous,
               source.rank == 4, output.rank == 4, indices.map({ $0.isContiguous && $0.dtype == .int64 }) ?? true else { return false }
-        let dev = cudaDevice(output.device, "maxPool2d")
-        do {
-            try dev.launchConvKernel("st_maxpool2d_\(tag)", buffers: [source.deviceAddress, output.deviceAddress, indices?.deviceAddress ?? 0],
-                                     window: windowFields(source.shape, window, oh: output.shape[2], ow: output.shape[3]), count: output.count)
-        } catch {
-            preconditionFailure("maxPool2d (CUDA): \(error)")
-        }
+        if output.count == 0 { return true }
+        launch("st_maxpool2d_\(tag)", in: ConvKernelSource.self, on: output.device, op: "maxPool2d", blocks: gridBlocks(output.count, output.device),
+               [.address(source.deviceAddress), .address(output.deviceAddress), .address(indices?.deviceAddress ?? 0),
+                window(source.shape, w, oh: output.shape[2], ow: output.shape[3])])
         return true
     }
 
@@ -415,8 +359,7 @@ final class CUDABackend: DeviceBackend {
     /// Prints `message` to standard error the first time `key` is seen.
     private func warnOnce(_ key: String, _ message: @autoclosure () -> String) {
         guard warned.withLock({ $0.insert(key).inserted }) else { return }
-        let text = message() + "\n"
-        _ = text.withCString { write(2, $0, strlen($0)) }
+        printToStandardError(message())
     }
 
     func synchronize(_ device: Device) {

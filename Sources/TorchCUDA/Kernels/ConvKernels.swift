@@ -77,28 +77,3 @@ enum ConvKernelSource: KernelProgram {
 
     """#
 }
-
-extension CUDADevice {
-    /// Launches a kernel of ``ConvKernelSource`` with its buffers and the window geometry (the `st_window` struct:
-    /// 14 int64 fields in declaration order) over `count` threads' worth of work.
-    func launchConvKernel(_ entry: String, buffers: [UInt64], window: [Int64], count: Int) throws(CUDAError) {
-        guard count > 0 else { return }
-        precondition(window.count == 14, "st_window has 14 fields")
-        let function = try kernel(entry, in: ConvKernelSource.self)
-        try makeCurrent()
-        var addresses = buffers
-        var geometry = window
-        let threads = 256
-        let blocks = UInt32(min((count + threads - 1) / threads, multiprocessorCount * 32))
-        let code: Int32 = addresses.withUnsafeMutableBufferPointer { addr in
-            geometry.withUnsafeMutableBytes { g in
-                var args: [UnsafeMutableRawPointer?] = (0..<addr.count).map { UnsafeMutableRawPointer(addr.baseAddress! + $0) }
-                args.append(g.baseAddress)
-                return args.withUnsafeMutableBufferPointer { a in
-                    api.cuLaunchKernel(function, blocks, 1, 1, UInt32(threads), 1, 1, 0, CUDA.currentStreamHandle, a.baseAddress, nil)
-                }
-            }
-        }
-        try api.check(code, "cuLaunchKernel(\(entry), \(count) elements)")
-    }
-}

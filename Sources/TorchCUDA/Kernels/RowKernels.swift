@@ -248,6 +248,19 @@ enum KernelArgument {
     case int64(Int64)
     case int32(Int32)
     case double(Double)
+    /// A struct of 64-bit fields (`st_geometry`, `st_window`), passed whole.
+    case words([Int64])
+
+    /// The argument's bytes as 64-bit words (a scalar in the low bytes of one word, as the driver reads it).
+    var words: [UInt64] {
+        switch self {
+        case .address(let v): return [v]
+        case .int64(let v): return [UInt64(bitPattern: v)]
+        case .int32(let v): return [UInt64(UInt32(bitPattern: v))]
+        case .double(let v): return [v.bitPattern]
+        case .words(let w): return w.map { UInt64(bitPattern: $0) }
+        }
+    }
 }
 
 /// A hand-written CUDA program: its name, source and entry points.
@@ -294,18 +307,16 @@ extension CUDADevice {
     ///   - arguments: the kernel's parameters in order.
     func launch(_ function: DriverAPI.Handle, name: String, blocks: Int, threads: Int, arguments: [KernelArgument]) throws(CUDAError) {
         try makeCurrent()
-        // Each argument in its own 8-byte slot; the driver reads each parameter's size from the kernel.
-        var slots = [UInt64](repeating: 0, count: arguments.count)
-        for (i, a) in arguments.enumerated() {
-            switch a {
-            case .address(let v): slots[i] = v
-            case .int64(let v): slots[i] = UInt64(bitPattern: v)
-            case .int32(let v): slots[i] = UInt64(UInt32(bitPattern: v))
-            case .double(let v): slots[i] = v.bitPattern
+        // All arguments in one buffer, each from its own 8-byte word; the driver reads each parameter's size from
+        // the kernel.
+        let parts = arguments.map(\.words)
+        var buffer = parts.flatMap { $0 }
+        let code: Int32 = buffer.withUnsafeMutableBufferPointer { buf in
+            var start = 0
+            var pointers: [UnsafeMutableRawPointer?] = parts.map { part in
+                defer { start += part.count }
+                return UnsafeMutableRawPointer(buf.baseAddress! + start)
             }
-        }
-        let code: Int32 = slots.withUnsafeMutableBufferPointer { buf in
-            var pointers: [UnsafeMutableRawPointer?] = (0..<buf.count).map { UnsafeMutableRawPointer(buf.baseAddress! + $0) }
             return pointers.withUnsafeMutableBufferPointer { p in
                 api.cuLaunchKernel(function, UInt32(max(blocks, 1)), 1, 1, UInt32(threads), 1, 1, 0, CUDA.currentStreamHandle, p.baseAddress, nil)
             }

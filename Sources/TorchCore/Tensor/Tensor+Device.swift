@@ -167,7 +167,7 @@ import Darwin
 
 /// Writes one line to standard error.
 /// - Parameter line: the text, without its newline.
-func printToStandardError(_ line: String) {
+package func printToStandardError(_ line: String) {
     let text = line + "\n"
     _ = text.withCString { write(2, $0, strlen($0)) }
 }

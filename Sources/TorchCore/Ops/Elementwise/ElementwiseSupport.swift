@@ -218,6 +218,12 @@ func binaryMap<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor, dtype: DType
     case .uint8: mapBinary(x, y, out: target, IntKernel2<F, UInt8>(f: f))
     default: preconditionFailure("\(op): unsupported dtype \(dtype)")
     }
+    return finishBinary(target, out: out, dtype: dtype, a, b)
+}
+
+/// The result of a binary map computed into `target` in the computation type: copied into `out` when one was
+/// given, else cast to `dtype` (a wrapped Swift number when both operands were).
+private func finishBinary(_ target: Tensor, out: Tensor?, dtype: DType, _ a: Tensor, _ b: Tensor) -> Tensor {
     if let out {
         if out.impl !== target.impl { copyElements(from: target, to: out) }
         return out
@@ -236,13 +242,7 @@ private func deviceBinaryMap<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor
         let host = hostStaged(op, [x, y], device: device) { binaryMap(f, $0[0], $0[1], dtype: ct, op: op) }
         copyElements(from: host, to: target)
     }
-    if let out {
-        if out.impl !== target.impl { copyElements(from: target, to: out) }
-        return out
-    }
-    let result = target.cast(dtype)
-    if a.impl.isWrappedNumber && b.impl.isWrappedNumber { result.impl.isWrappedNumber = true }
-    return result
+    return finishBinary(target, out: out, dtype: dtype, a, b)
 }
 
 /// Compares with broadcasting in the promoted type; the result is `bool`.
