@@ -7,6 +7,7 @@
  * rounding), ±1 outside.
  */
 #include "CTorchKernels.h"
+#include "isa.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -596,6 +597,14 @@ int st_force_isa(const char *name) {
     if (want > detected_isa()) return 0;
     isa_override = want == detected_isa() ? ISA_UNKNOWN : want;
     return 1;
+}
+
+int st_isa_level(void) {
+    switch (isa()) {
+    case ISA_AVX512: return ST_ISA_AVX512;
+    case ISA_AVX2: return ST_ISA_AVX2;
+    default: return ST_ISA_PORTABLE;
+    }
 }
 
 const char *st_kernel_isa(void) {

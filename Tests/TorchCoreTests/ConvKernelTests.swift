@@ -24,6 +24,14 @@ import _TestSupport
         Case(x: [2, 3, 9, 10], w: [6, 3, 3, 3], padding: (1, 1)),
         Case(x: [3, 1, 12, 11], w: [5, 1, 5, 5], bias: false),
         Case(x: [2, 2, 5, 70], w: [3, 2, 3, 3], padding: (0, 1), transposedInput: true),
+        // The direct kernel's cases (stride 1, at most 64 taps): dilation with uneven padding, one image whose
+        // channels are split over two threads, depthwise groups, rows narrower than a vector.
+        Case(x: [1, 3, 40, 37], w: [13, 3, 3, 3], padding: (2, 1), dilation: (2, 1)),
+        Case(x: [2, 6, 11, 9], w: [12, 1, 3, 3], padding: (1, 1), groups: 6),
+        Case(x: [5, 2, 6, 5], w: [9, 2, 2, 4], padding: (1, 2), bias: false),
+        Case(x: [2, 3, 10, 10], w: [5, 3, 3, 3], xNeedsGrad: false),
+        // Padding beyond the kernel's reach: the input gradient is a cropped correlation (GEMM path).
+        Case(x: [2, 2, 8, 8], w: [4, 2, 2, 2], padding: (2, 2)),
     ]
 
     @Test(arguments: cases) func matchesComposite(_ c: Case) {
@@ -61,6 +69,32 @@ import _TestSupport
         for i in wanted.indices {
             let r = compareClose(gf[i]!, gr[i]!.toArray(of: Double.self), shape: wanted[i].shape, rtol: tol * 10, atol: tol * 10)
             #expect(r.isClose, "\(c) \(dtype) T=\(threads) gradient \(i): \(r.message)")
+        }
+    }
+
+    /// The direct kernel (AVX-512) gives the im2col GEMM path's values: the same cases run with the kernel and with
+    /// it switched off on this thread (one thread, so every kernel runs here).
+    @Test func directKernelMatchesGEMMPath() {
+        guard Torch._forceVectorISA("avx512") else { return }  // no AVX-512: the direct kernel never runs
+        GlobalSettings.exclusive {
+            let before = Torch.numThreads
+            defer { Torch.setNumThreads(before); _ = Torch._forceVectorISA("avx512") }
+            Torch.setNumThreads(1)
+            let g = Generator(seed: 33)
+            for (xs, ws, pad, dil, groups) in [([64, 1, 28, 28], [32, 1, 5, 5], (0, 0), (1, 1), 1),
+                                               ([4, 3, 32, 32], [64, 3, 3, 3], (1, 1), (1, 1), 1),
+                                               ([3, 4, 13, 50], [8, 2, 3, 5], (2, 0), (1, 3), 2)] {
+                let x = Tensor.randn(xs, generator: g), w = Tensor.randn(ws, generator: g), b = Tensor.randn([ws[0]], generator: g)
+                _ = Torch._forceVectorISA("avx512")
+                let geo = x.convGeometry(w, bias: b, stride: (1, 1), padding: pad, dilation: dil, groups: groups)
+                #expect(DirectConv.applies(geo, .float32), "\(xs) \(ws) should take the direct kernel")
+                let direct = x.conv2d(w, bias: b, padding: pad, dilation: dil, groups: groups)
+                _ = Torch._forceVectorISA("avx2")
+                #expect(!DirectConv.applies(geo, .float32))
+                let gemm = x.conv2d(w, bias: b, padding: pad, dilation: dil, groups: groups)
+                let c = compareClose(direct, gemm.toArray(of: Double.self), shape: gemm.shape, rtol: 2e-5, atol: 2e-5)
+                #expect(c.isClose, "\(xs) \(ws): \(c.message)")
+            }
         }
     }
 

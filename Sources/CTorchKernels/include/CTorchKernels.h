@@ -55,6 +55,27 @@ void st_wino43_weights(const float *w, float *U, ptrdiff_t K, ptrdiff_t C, int f
 /* dw [K][C][3][3] = G^T dU G for dU[36][K][C]. */
 void st_wino43_weight_grad(const float *dU, float *dw, ptrdiff_t K, ptrdiff_t C, ptrdiff_t xs);
 
+/* Direct stride-1 convolution (directconv.c): y[k] for output channels k0 <= k < k1 of one image,
+   y [K][OH][OW] = sum over c, ky, kx of w[k][c][ky][kx] * x[c][oy + ky*dh][ox + kx*dw] (+ bias[k] when bias is not
+   NULL), with x [C][H][W] already padded, OH = H - dh*(kh-1) and OW = W - dw*(kw-1). Returns 0 without computing
+   anything when the CPU has no AVX-512 (the caller takes another path). */
+int st_conv2d_direct_f32(const float *x, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W, const float *w, ptrdiff_t kh,
+                         ptrdiff_t kw, ptrdiff_t dh, ptrdiff_t dw, const float *bias, float *y, ptrdiff_t k0,
+                         ptrdiff_t k1);
+/* The weight gradient of the direct convolution, in two steps so that a batch's images add up in vector
+   accumulators: st_conv2d_direct_weight_grad_f32 adds one image's contribution for output channels k0 <= k < k1
+   (x [C][H][W] padded as for the forward, gy [K][OH][OW]) to acc, a zeroed scratch of
+   st_conv2d_direct_weight_grad_scratch(K, C*kh*kw) floats; st_conv2d_direct_weight_grad_finish then adds the
+   accumulated sums to gw [K][C][kh][kw]. Both return 0 without AVX-512. */
+size_t st_conv2d_direct_weight_grad_scratch(ptrdiff_t K, ptrdiff_t taps);
+int st_conv2d_direct_weight_grad_f32(const float *x, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W, const float *gy,
+                                     ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t dh, ptrdiff_t dw, float *acc, ptrdiff_t k0,
+                                     ptrdiff_t k1);
+int st_conv2d_direct_weight_grad_finish(const float *acc, float *gw, ptrdiff_t taps, ptrdiff_t k0, ptrdiff_t k1);
+/* out [planes][h + 2 pad_h][w + 2 pad_w]: the planes of x [planes][h][w] with zeros around them. */
+void st_pad_planes_f32(const float *x, ptrdiff_t planes, ptrdiff_t h, ptrdiff_t w, ptrdiff_t pad_h, ptrdiff_t pad_w,
+                       float *out);
+
 /* A device backend's registrar, installed at load time by a backend's C shim (TorchCUDA's): TorchCore calls it the
    first time a tensor goes to a CUDA device with no backend registered. Returns 1 when a backend was registered. */
 void st_set_device_registrar(int (*registrar)(void));

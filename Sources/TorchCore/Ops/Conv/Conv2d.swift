@@ -62,6 +62,9 @@ extension Tensor {
             Winograd43.forward(x.pointer(as: Float.self), u.pointer(as: Float.self), bias: b.map { UnsafePointer($0.pointer(as: Float.self)) },
                                out.pointer(as: Float.self), n: geo.n, c: geo.c, h: geo.h, w: geo.w, k: geo.cout, oh: geo.oh, ow: geo.ow,
                                padding: geo.window.padding)
+        } else if DirectConv.applies(geo, work) {
+            DirectConv.forward(x.pointer(as: Float.self), wt.pointer(as: Float.self), bias: b.map { UnsafePointer($0.pointer(as: Float.self)) },
+                               out.pointer(as: Float.self), geo)
         } else if work == .float32 {
             convForward(x, wt, b, out, geo, Float.self)
         } else {
@@ -162,6 +165,9 @@ private func conv2dBackwardFast(_ gy: Tensor, _ x: Tensor, _ w: Tensor, _ geo: C
             Winograd43.weightGradient(px, pg, gw.pointer(as: Float.self), n: geo.n, c: geo.c, h: geo.h, w: geo.w, k: geo.cout,
                                       oh: geo.oh, ow: geo.ow, padding: pad)
         }
+    } else if DirectConv.applies(geo, work) && (gx == nil || DirectConv.inputGradientPadding(geo) != nil) {
+        DirectConv.backward(g.pointer(as: Float.self), xc.pointer(as: Float.self), wc.pointer(as: Float.self),
+                            gx: gx?.pointer(as: Float.self), gw: gw?.pointer(as: Float.self), geo)
     } else if work == .float32 {
         convBackward(g, xc, wc, gx, gw, geo, Float.self)
     } else {

@@ -62,6 +62,18 @@ func sumKernel(_ x: Tensor, dims: [Int], keepdim: Bool) -> Tensor {
         if x.dtype == .float32 { columnSum(x, out, rows, cols, Float.self) } else { columnSum(x, out, rows, cols, Double.self) }
         return out
     }
+    // Trailing dims plus others (`[N, C, H, W]` over `[0, 2, 3]`, a convolution's bias gradient): sum the
+    // contiguous trailing block of each row first, so that only the small partial sums are rearranged instead of
+    // copying the whole input into reduction order.
+    let sortedDims = dims.sorted()
+    if x.isContiguous && (x.dtype == .float32 || x.dtype == .float64), let last = sortedDims.last, last == x.rank - 1 {
+        var start = last
+        while start > 0 && sortedDims.contains(start - 1) { start -= 1 }
+        let suffix = Array(start..<x.rank)
+        if suffix.count < sortedDims.count && suffix.reduce(1, { $0 * x.shape[$1] }) > 1 {
+            return sumKernel(sumKernel(x, dims: suffix, keepdim: true), dims: sortedDims, keepdim: keepdim)
+        }
+    }
     let layout = ReductionLayout(x, dims: dims, keepdim: keepdim)
     let out = Tensor(uninitializedShape: layout.outShape, dtype: x.dtype)
     switch x.dtype {

@@ -1,0 +1,131 @@
+import CTorchKernels
+
+// MARK: - Direct convolution for thin float32 layers
+
+/// Note (direct convolution): when `C/groups · kh · kw` is small (the first layer of a CNN: 1 or 3 input channels)
+/// an im2col GEMM has an inner dimension of 25 or 27, and OpenBLAS spends much of its time packing and storing
+/// the result. The direct kernel (`directconv.c`) keeps 4 output channels × 96 positions in registers for all the
+/// taps, reading the (padded) input as one contiguous vector per tap; it needs AVX-512 and stride 1. Measured on
+/// this machine's Zen 4, one thread, forward (ms, direct vs im2col GEMM): `conv_b` (N 64, 1→32, 28×28, k5)
+/// and `conv_a` (N 32, 3→64, 32×32, k3 p1) in docs/benchmarks.md.
+enum DirectConv {
+    /// The largest `C/groups · kh · kw` that takes this path.
+    static let maxTaps = 64
+
+    /// Whether the CPU has the kernel's instruction set (the C library's choice, which tests can override per
+    /// thread).
+    static var available: Bool { st_conv2d_direct_f32(nil, 0, 0, 0, nil, 1, 1, 1, 1, nil, nil, 0, 0) != 0 }
+
+    /// Whether a convolution takes this path: float32, stride 1, a kernel larger than 1×1 (a pointwise
+    /// convolution is one GEMM on the image itself) and at most ``maxTaps`` taps per output.
+    static func applies(_ geo: ConvGeometry, _ dtype: DType) -> Bool {
+        dtype == .float32 && geo.window.stride == (1, 1) && geo.window.kernel != (1, 1) && geo.kPer <= maxTaps
+            && available
+    }
+
+    /// `out [N, Cout, OH, OW] = conv(x, w) + bias` for float32 contiguous operands.
+    static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        _ y: UnsafeMutablePointer<Float>, _ geo: ConvGeometry) {
+        let (ph, pw) = geo.window.padding, (kh, kw) = geo.window.kernel, (dh, dw) = geo.window.dilation
+        let hp = geo.h + 2 * ph, wp = geo.w + 2 * pw
+        let padded = ph > 0 || pw > 0
+        // Images are split over the threads; with fewer images than threads each image's channels are split too.
+        let threads = Torch.numThreads
+        let flops = geo.n * geo.cout * geo.kPer * geo.l
+        let chunks = flops < 1 << 18 ? 1 : Swift.max(1, Swift.min(threads, geo.n))
+        let channelSplits = flops < 1 << 18 || geo.n >= threads ? 1 : Swift.max(1, Swift.min(threads / geo.n, geo.coutPer / 4))
+        let scratch = padded ? Tensor(uninitializedShape: [chunks * channelSplits * geo.c * hp * wp], dtype: .float32) : nil
+        let ps = scratch?.pointer(as: Float.self)
+        ThreadPool.parallelFor(chunks * channelSplits, grain: 1) { r in
+            for unit in r {
+                let ch = unit / channelSplits, split = unit % channelSplits
+                let k0 = geo.coutPer * split / channelSplits, k1 = geo.coutPer * (split + 1) / channelSplits
+                let buf = ps.map { $0 + unit * geo.c * hp * wp }
+                for i in (geo.n * ch / chunks)..<(geo.n * (ch + 1) / chunks) {
+                    var img = x + i * geo.imageIn
+                    if let buf {
+                        st_pad_planes_f32(img, geo.c, geo.h, geo.w, ph, pw, buf)
+                        img = UnsafePointer(buf)
+                    }
+                    for g in 0..<geo.groups {
+                        _ = st_conv2d_direct_f32(img + g * geo.cPer * hp * wp, geo.cPer, hp, wp, w + g * geo.coutPer * geo.kPer,
+                                                 kh, kw, dh, dw, bias.map { $0 + g * geo.coutPer },
+                                                 y + i * geo.imageOut + g * geo.coutPer * geo.l, k0, k1)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The padding of the output gradient for the input gradient (a full correlation with the rotated filters),
+    /// or nil when the forward padding is larger than the kernel's reach (the gradient would be a cropped
+    /// correlation, which this path does not do).
+    static func inputGradientPadding(_ geo: ConvGeometry) -> (Int, Int)? {
+        let (kh, kw) = geo.window.kernel, (dh, dw) = geo.window.dilation, (ph, pw) = geo.window.padding
+        let p = (dh * (kh - 1) - ph, dw * (kw - 1) - pw)
+        return p.0 >= 0 && p.1 >= 0 ? p : nil
+    }
+
+    /// The input and weight gradients of a convolution that takes this path (either may be nil: not wanted).
+    /// The input gradient is the direct convolution of the padded output gradient with the rotated filters,
+    /// `w'[c][k][ky][kx] = w[k][c][kh-1-ky][kw-1-kx]` per group; the weight gradient sums the products of the
+    /// output gradient and the shifted input over all positions and images, per thread in vector accumulators,
+    /// then adds the threads' sums in order (so the result does not depend on timing).
+    static func backward(_ gy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                         gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?, _ geo: ConvGeometry) {
+        let (kh, kw) = geo.window.kernel
+        if let gx, let p = inputGradientPadding(geo) {
+            let taps = kh * kw, per = geo.coutPer * geo.kPer
+            let rotated = Tensor(uninitializedShape: [geo.cout * geo.kPer], dtype: .float32)
+            let pr = rotated.pointer(as: Float.self)
+            for g in 0..<geo.groups {
+                for k in 0..<geo.coutPer {
+                    for c in 0..<geo.cPer {
+                        let src = w + g * per + (k * geo.cPer + c) * taps
+                        let dst = pr + g * per + (c * geo.coutPer + k) * taps
+                        for t in 0..<taps { dst[t] = src[taps - 1 - t] }
+                    }
+                }
+            }
+            let window = Window2d(kernel: geo.window.kernel, dilation: geo.window.dilation, padding: p, stride: (1, 1))
+            let back = ConvGeometry(n: geo.n, c: geo.cout, h: geo.oh, w: geo.ow, cout: geo.c, groups: geo.groups,
+                                    window: window, oh: geo.h, ow: geo.w)
+            forward(gy, UnsafePointer(pr), bias: nil, gx, back)
+        }
+        guard let gw else { return }
+        let (ph, pw) = geo.window.padding, (dh, dw) = geo.window.dilation
+        let hp = geo.h + 2 * ph, wp = geo.w + 2 * pw
+        let padded = ph > 0 || pw > 0
+        let flops = geo.n * geo.cout * geo.kPer * geo.l
+        let chunks = flops < 1 << 18 ? 1 : Swift.max(1, Swift.min(Torch.numThreads, geo.n))
+        let accPerGroup = st_conv2d_direct_weight_grad_scratch(geo.coutPer, geo.kPer)
+        let accSize = geo.groups * accPerGroup
+        let scratch = Tensor.zeros([chunks * accSize + (padded ? chunks * geo.c * hp * wp : 0)], dtype: .float32)
+        let ps = scratch.pointer(as: Float.self)
+        ThreadPool.parallelFor(chunks, grain: 1) { r in
+            for ch in r {
+                let acc = ps + ch * accSize
+                let buf = padded ? ps + chunks * accSize + ch * geo.c * hp * wp : nil
+                for i in (geo.n * ch / chunks)..<(geo.n * (ch + 1) / chunks) {
+                    var img = x + i * geo.imageIn
+                    if let buf {
+                        st_pad_planes_f32(img, geo.c, geo.h, geo.w, ph, pw, buf)
+                        img = UnsafePointer(buf)
+                    }
+                    for g in 0..<geo.groups {
+                        _ = st_conv2d_direct_weight_grad_f32(img + g * geo.cPer * hp * wp, geo.cPer, hp, wp,
+                                                             gy + i * geo.imageOut + g * geo.coutPer * geo.l, kh, kw, dh, dw,
+                                                             acc + g * accPerGroup, 0, geo.coutPer)
+                    }
+                }
+            }
+        }
+        gw.update(repeating: 0, count: geo.cout * geo.kPer)
+        for ch in 0..<chunks {
+            for g in 0..<geo.groups {
+                _ = st_conv2d_direct_weight_grad_finish(ps + ch * accSize + g * accPerGroup, gw + g * geo.coutPer * geo.kPer,
+                                                        geo.kPer, 0, geo.coutPer)
+            }
+        }
+    }
+}
