@@ -1,12 +1,15 @@
-/* Direct float32 convolution with stride 1 for layers whose filters are small (few input channels times taps),
- * where an im2col GEMM is mostly packing: `C·kh·kw` of 25 or 27 gives OpenBLAS too short an inner dimension.
+/* Direct float32 convolution with stride 1. Written for thin layers, where an im2col GEMM is mostly packing
+ * (`C·kh·kw` of 25 or 27 gives OpenBLAS too short an inner dimension), and measured faster than im2col + GEMM for
+ * wider stride-1 layers too.
  *
  * The output is computed over the input's row length: position q = oy·W + ox of a plane whose rows are W wide
  * (W ≥ OW), so that every tap reads the input at q + ky·dh·W + kx·dw, one contiguous vector load for 16
  * consecutive positions whatever row they fall in. Positions with ox ≥ OW are computed and dropped: each vector
  * of results is compressed to its valid lanes, which are consecutive output elements, and stored with a mask.
  * A tile holds 4 output channels × 6 vectors (96 positions) in 24 AVX-512 accumulators; each tap loads 6 input
- * vectors and broadcasts 4 weights for 24 fused multiply-adds. Taps are summed in the order (c, ky, kx).
+ * vectors and broadcasts 4 weights for 24 fused multiply-adds (the last tile of a plane has as many vectors as
+ * positions are left, and the last channels of a range are tiles of 3, 2 or 1). Taps are summed in the order
+ * (c, ky, kx).
  */
 #include "CTorchKernels.h"
 #include "isa.h"
@@ -64,18 +67,18 @@ AVX512 static void pad_avx512(const float *x, ptrdiff_t planes, ptrdiff_t h, ptr
     }
 }
 
-/* One tile: output channels k..k+RC-1, position vectors q0, q0+16, ... (VB of them). `load[v]` masks the lanes
+/* One tile: output channels k..k+RC-1, position vectors q0, q0+16, ... (NV of them). `load[v]` masks the lanes
    inside the plane's readable range, `keep[v]` the lanes that are output positions and `dst[v]` where the first
    kept lane goes in an output plane. */
-#define DEFINE_TILE(RC)                                                                                          \
-    AVX512 static inline void tile_##RC(const float *x, ptrdiff_t plane, ptrdiff_t W, ptrdiff_t C, ptrdiff_t kh,  \
+#define DEFINE_TILE(RC, NV)                                                                                        \
+    AVX512 static inline void tile_##RC##_##NV(const float *x, ptrdiff_t plane, ptrdiff_t W, ptrdiff_t C, ptrdiff_t kh,  \
                                         ptrdiff_t kw, ptrdiff_t dh, ptrdiff_t dw, const float *w, ptrdiff_t taps,  \
                                         const float *bias, float *y, ptrdiff_t yplane, ptrdiff_t q0,               \
                                         const __mmask16 *load, const __mmask16 *keep, const ptrdiff_t *dst) {     \
-        __m512 acc[RC][VB];                                                                                      \
+        __m512 acc[RC][NV];                                                                                      \
         _Pragma("clang loop unroll(full)") for (int c = 0; c < RC; c++) {                                        \
             __m512 b = _mm512_set1_ps(bias ? bias[c] : 0.0f);                                                    \
-            _Pragma("clang loop unroll(full)") for (int v = 0; v < VB; v++) acc[c][v] = b;                       \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[c][v] = b;                       \
         }                                                                                                        \
         const float *xq = x + q0;                                                                                \
         ptrdiff_t t = 0;                                                                                         \
@@ -84,19 +87,19 @@ AVX512 static void pad_avx512(const float *x, ptrdiff_t planes, ptrdiff_t h, ptr
                 const float *xr = xq + ci * plane + ky * dh * W;                                                 \
                 for (ptrdiff_t kx = 0; kx < kw; kx++, t++) {                                                     \
                     const float *xp = xr + kx * dw;                                                              \
-                    __m512 in[VB];                                                                               \
-                    _Pragma("clang loop unroll(full)") for (int v = 0; v < VB; v++)                              \
+                    __m512 in[NV];                                                                               \
+                    _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++)                              \
                         in[v] = _mm512_maskz_loadu_ps(load[v], xp + 16 * v);                                     \
                     _Pragma("clang loop unroll(full)") for (int c = 0; c < RC; c++) {                            \
                         __m512 wv = _mm512_set1_ps(w[c * taps + t]);                                             \
-                        _Pragma("clang loop unroll(full)") for (int v = 0; v < VB; v++)                          \
+                        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++)                          \
                             acc[c][v] = _mm512_fmadd_ps(in[v], wv, acc[c][v]);                                   \
                     }                                                                                            \
                 }                                                                                                \
             }                                                                                                    \
         }                                                                                                        \
         _Pragma("clang loop unroll(full)") for (int c = 0; c < RC; c++) {                                        \
-            _Pragma("clang loop unroll(full)") for (int v = 0; v < VB; v++) {                                    \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {                                    \
                 if (!keep[v]) continue;                                                                          \
                 __m512 packed = _mm512_maskz_compress_ps(keep[v], acc[c][v]);                                    \
                 __mmask16 low = (__mmask16)((1u << __builtin_popcount(keep[v])) - 1u);                           \
@@ -105,10 +108,23 @@ AVX512 static void pad_avx512(const float *x, ptrdiff_t planes, ptrdiff_t h, ptr
         }                                                                                                        \
     }
 
-DEFINE_TILE(4)
-DEFINE_TILE(3)
-DEFINE_TILE(2)
-DEFINE_TILE(1)
+#define DEFINE_TILES(RC) DEFINE_TILE(RC, 1) DEFINE_TILE(RC, 2) DEFINE_TILE(RC, 3) DEFINE_TILE(RC, 4) DEFINE_TILE(RC, 5) \
+    DEFINE_TILE(RC, 6)
+DEFINE_TILES(4)
+DEFINE_TILES(3)
+DEFINE_TILES(2)
+DEFINE_TILES(1)
+
+/* tile_RC_NV for NV = nv (1 ... VB). */
+#define CALL_TILE(RC, nv, ...)                                                                                  \
+    switch (nv) {                                                                                               \
+    case 1: tile_##RC##_1(__VA_ARGS__); break;                                                                  \
+    case 2: tile_##RC##_2(__VA_ARGS__); break;                                                                  \
+    case 3: tile_##RC##_3(__VA_ARGS__); break;                                                                  \
+    case 4: tile_##RC##_4(__VA_ARGS__); break;                                                                  \
+    case 5: tile_##RC##_5(__VA_ARGS__); break;                                                                  \
+    default: tile_##RC##_6(__VA_ARGS__); break;                                                                 \
+    }
 
 #define TB 6 /* taps per weight-gradient tile */
 
@@ -145,11 +161,32 @@ DEFINE_TILE(1)
 DEFINE_WTILE(4)
 DEFINE_WTILE(1)
 
-/* acc [K][taps rounded up to TB][16] += the weight gradient of one image. */
+/* acc [K][taps rounded up to TB][16] += the weight gradient of one image. Rows narrower than their vectors waste
+   lanes (24 of 32 for OW = 24, 8 of 16 for OW = 8); when the input's row length W is below the vectors' width, the
+   output gradient is first laid out over the input's rows (`ext` [K][span], zeros at ox >= OW) so that all
+   positions run as one contiguous row, as in the forward kernel (efficiency OW / W instead). */
 AVX512 static void wgrad_avx512(const float *x, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W, const float *gy, ptrdiff_t kh,
-                                ptrdiff_t kw, ptrdiff_t dh, ptrdiff_t dw, float *acc, ptrdiff_t k0, ptrdiff_t k1) {
+                                ptrdiff_t kw, ptrdiff_t dh, ptrdiff_t dw, float *acc, ptrdiff_t k0, ptrdiff_t k1,
+                                float *ext) {
     const ptrdiff_t OH = H - dh * (kh - 1), OW = W - dw * (kw - 1), taps = C * kh * kw, plane = H * W;
-    const ptrdiff_t padded = (taps + TB - 1) / TB * TB, accstride = padded * 16, gplane = OH * OW;
+    const ptrdiff_t padded = (taps + TB - 1) / TB * TB, accstride = padded * 16;
+    const ptrdiff_t span = (OH - 1) * W + OW;
+    const int extended = ext != NULL && W < (OW + 15) / 16 * 16;
+    const float *g = gy;
+    ptrdiff_t gplane = OH * OW, rows = OH, cols = OW;
+    if (extended) {
+        for (ptrdiff_t k = k0; k < k1; k++) {
+            float *e = ext + k * span;
+            const float *src = gy + k * OH * OW;
+            for (ptrdiff_t q = 0; q < span; q++) e[q] = 0.0f;
+            for (ptrdiff_t oy = 0; oy < OH; oy++)
+                for (ptrdiff_t ox = 0; ox < OW; ox++) e[oy * W + ox] = src[oy * OW + ox];
+        }
+        g = ext;
+        gplane = span;
+        rows = 1;
+        cols = span;
+    }
     for (ptrdiff_t t0 = 0; t0 < taps; t0 += TB) {
         ptrdiff_t off[TB];
         for (int j = 0; j < TB; j++) {
@@ -159,9 +196,9 @@ AVX512 static void wgrad_avx512(const float *x, ptrdiff_t C, ptrdiff_t H, ptrdif
         }
         ptrdiff_t k = k0;
         for (; k + 4 <= k1; k += 4)
-            wtile_4(x, W, gy + k * gplane, gplane, OH, OW, off, acc + k * accstride + t0 * 16, accstride);
+            wtile_4(x, W, g + k * gplane, gplane, rows, cols, off, acc + k * accstride + t0 * 16, accstride);
         for (; k < k1; k++)
-            wtile_1(x, W, gy + k * gplane, gplane, OH, OW, off, acc + k * accstride + t0 * 16, accstride);
+            wtile_1(x, W, g + k * gplane, gplane, rows, cols, off, acc + k * accstride + t0 * 16, accstride);
     }
 }
 
@@ -196,15 +233,16 @@ AVX512 static void conv_avx512(const float *x, ptrdiff_t C, ptrdiff_t H, ptrdiff
             load[v] = (__mmask16)lm;
             keep[v] = (__mmask16)km;
         }
+        const int nv = (int)((span - q0 + 15) / 16 < VB ? (span - q0 + 15) / 16 : VB);
         ptrdiff_t k = k0;
         for (; k + 4 <= k1; k += 4)
-            tile_4(x, plane, W, C, kh, kw, dh, dw, w + k * taps, taps, bias ? bias + k : NULL, y + k * yplane, yplane,
-                   q0, load, keep, dst);
+            CALL_TILE(4, nv, x, plane, W, C, kh, kw, dh, dw, w + k * taps, taps, bias ? bias + k : NULL, y + k * yplane,
+                      yplane, q0, load, keep, dst)
         const float *bk = bias ? bias + k : NULL;
         switch (k1 - k) {
-        case 3: tile_3(x, plane, W, C, kh, kw, dh, dw, w + k * taps, taps, bk, y + k * yplane, yplane, q0, load, keep, dst); break;
-        case 2: tile_2(x, plane, W, C, kh, kw, dh, dw, w + k * taps, taps, bk, y + k * yplane, yplane, q0, load, keep, dst); break;
-        case 1: tile_1(x, plane, W, C, kh, kw, dh, dw, w + k * taps, taps, bk, y + k * yplane, yplane, q0, load, keep, dst); break;
+        case 3: CALL_TILE(3, nv, x, plane, W, C, kh, kw, dh, dw, w + k * taps, taps, bk, y + k * yplane, yplane, q0, load, keep, dst) break;
+        case 2: CALL_TILE(2, nv, x, plane, W, C, kh, kw, dh, dw, w + k * taps, taps, bk, y + k * yplane, yplane, q0, load, keep, dst) break;
+        case 1: CALL_TILE(1, nv, x, plane, W, C, kh, kw, dh, dw, w + k * taps, taps, bk, y + k * yplane, yplane, q0, load, keep, dst) break;
         default: break;
         }
     }
@@ -230,16 +268,24 @@ size_t st_conv2d_direct_weight_grad_scratch(ptrdiff_t K, ptrdiff_t taps) {
     return (size_t)(K * ((taps + 5) / 6 * 6) * 16);
 }
 
+size_t st_conv2d_direct_weight_grad_layout_scratch(ptrdiff_t K, ptrdiff_t H, ptrdiff_t W, ptrdiff_t kh, ptrdiff_t kw,
+                                                   ptrdiff_t dh, ptrdiff_t dw) {
+    ptrdiff_t OH = H - dh * (kh - 1), OW = W - dw * (kw - 1);
+    return OH > 0 && OW > 0 ? (size_t)(K * ((OH - 1) * W + OW)) : 0;
+}
+
 int st_conv2d_direct_weight_grad_f32(const float *x, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W, const float *gy,
                                      ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t dh, ptrdiff_t dw, float *acc, ptrdiff_t k0,
-                                     ptrdiff_t k1) {
+                                     ptrdiff_t k1, float *layout) {
 #ifdef ST_X86
     if (st_isa_level() == ST_ISA_AVX512) {
-        if (H - dh * (kh - 1) > 0 && W - dw * (kw - 1) > 0) wgrad_avx512(x, C, H, W, gy, kh, kw, dh, dw, acc, k0, k1);
+        if (H - dh * (kh - 1) > 0 && W - dw * (kw - 1) > 0)
+            wgrad_avx512(x, C, H, W, gy, kh, kw, dh, dw, acc, k0, k1, layout);
         return 1;
     }
 #endif
     (void)x; (void)C; (void)H; (void)W; (void)gy; (void)kh; (void)kw; (void)dh; (void)dw; (void)acc; (void)k0; (void)k1;
+    (void)layout;
     return 0;
 }
 

@@ -65,12 +65,16 @@ int st_conv2d_direct_f32(const float *x, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W, 
 /* The weight gradient of the direct convolution, in two steps so that a batch's images add up in vector
    accumulators: st_conv2d_direct_weight_grad_f32 adds one image's contribution for output channels k0 <= k < k1
    (x [C][H][W] padded as for the forward, gy [K][OH][OW]) to acc, a zeroed scratch of
-   st_conv2d_direct_weight_grad_scratch(K, C*kh*kw) floats; st_conv2d_direct_weight_grad_finish then adds the
-   accumulated sums to gw [K][C][kh][kw]. Both return 0 without AVX-512. */
+   st_conv2d_direct_weight_grad_scratch(K, C*kh*kw) floats; `layout` (NULL, or a scratch of
+   st_conv2d_direct_weight_grad_layout_scratch(...) floats) lets it lay out rows narrower than a vector over the
+   input's rows. st_conv2d_direct_weight_grad_finish then adds the accumulated sums to gw [K][C][kh][kw]. Both
+   return 0 without AVX-512. */
 size_t st_conv2d_direct_weight_grad_scratch(ptrdiff_t K, ptrdiff_t taps);
+size_t st_conv2d_direct_weight_grad_layout_scratch(ptrdiff_t K, ptrdiff_t H, ptrdiff_t W, ptrdiff_t kh, ptrdiff_t kw,
+                                                   ptrdiff_t dh, ptrdiff_t dw);
 int st_conv2d_direct_weight_grad_f32(const float *x, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W, const float *gy,
                                      ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t dh, ptrdiff_t dw, float *acc, ptrdiff_t k0,
-                                     ptrdiff_t k1);
+                                     ptrdiff_t k1, float *layout);
 int st_conv2d_direct_weight_grad_finish(const float *acc, float *gw, ptrdiff_t taps, ptrdiff_t k0, ptrdiff_t k1);
 /* out [planes][h + 2 pad_h][w + 2 pad_w]: the planes of x [planes][h][w] with zeros around them. */
 void st_pad_planes_f32(const float *x, ptrdiff_t planes, ptrdiff_t h, ptrdiff_t w, ptrdiff_t pad_h, ptrdiff_t pad_w,

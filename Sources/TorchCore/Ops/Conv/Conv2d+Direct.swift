@@ -1,26 +1,23 @@
 import CTorchKernels
 
-// MARK: - Direct convolution for thin float32 layers
+// MARK: - Direct convolution for stride-1 float32 layers
 
-/// Note (direct convolution): when `C/groups · kh · kw` is small (the first layer of a CNN: 1 or 3 input channels)
-/// an im2col GEMM has an inner dimension of 25 or 27, and OpenBLAS spends much of its time packing and storing
-/// the result. The direct kernel (`directconv.c`) keeps 4 output channels × 96 positions in registers for all the
-/// taps, reading the (padded) input as one contiguous vector per tap; it needs AVX-512 and stride 1. Measured on
-/// this machine's Zen 4, one thread, forward (ms, direct vs im2col GEMM): `conv_b` (N 64, 1→32, 28×28, k5)
-/// and `conv_a` (N 32, 3→64, 32×32, k3 p1) in docs/benchmarks.md.
+/// Note (direct convolution): a stride-1 convolution computed without a column matrix. The kernel
+/// (`directconv.c`) keeps 4 output channels × 96 positions in AVX-512 registers for all of a position's taps,
+/// reading the (padded) input as one contiguous vector per tap. First written for thin layers (the first layer of
+/// a CNN: `C·kh·kw` of 25 or 27, where an im2col GEMM is mostly packing), it measured faster than the im2col GEMM
+/// path for every stride-1 shape tried, up to 64 channels with 5×5 filters (`C·kh·kw` = 1600), forward and
+/// backward (docs/benchmarks.md, "Direct convolution"), so it serves all of them; 3×3 layers with 32 or more
+/// channels take Winograd first, 1×1 ones a GEMM on the image itself, strided ones im2col.
 enum DirectConv {
-    /// The largest `C/groups · kh · kw` that takes this path.
-    static let maxTaps = 64
-
     /// Whether the CPU has the kernel's instruction set (the C library's choice, which tests can override per
     /// thread).
     static var available: Bool { st_conv2d_direct_f32(nil, 0, 0, 0, nil, 1, 1, 1, 1, nil, nil, 0, 0) != 0 }
 
-    /// Whether a convolution takes this path: float32, stride 1, a kernel larger than 1×1 (a pointwise
-    /// convolution is one GEMM on the image itself) and at most ``maxTaps`` taps per output.
+    /// Whether a convolution takes this path: float32, stride 1 and a kernel larger than 1×1 (a pointwise
+    /// convolution is one GEMM on the image itself), on a CPU with AVX-512.
     static func applies(_ geo: ConvGeometry, _ dtype: DType) -> Bool {
-        dtype == .float32 && geo.window.stride == (1, 1) && geo.window.kernel != (1, 1) && geo.kPer <= maxTaps
-            && available
+        dtype == .float32 && geo.window.stride == (1, 1) && geo.window.kernel != (1, 1) && available
     }
 
     /// `out [N, Cout, OH, OW] = conv(x, w) + bias` for float32 contiguous operands.
@@ -100,12 +97,16 @@ enum DirectConv {
         let chunks = flops < 1 << 18 ? 1 : Swift.max(1, Swift.min(Torch.numThreads, geo.n))
         let accPerGroup = st_conv2d_direct_weight_grad_scratch(geo.coutPer, geo.kPer)
         let accSize = geo.groups * accPerGroup
-        let scratch = Tensor.zeros([chunks * accSize + (padded ? chunks * geo.c * hp * wp : 0)], dtype: .float32)
-        let ps = scratch.pointer(as: Float.self)
+        let layoutSize = st_conv2d_direct_weight_grad_layout_scratch(geo.coutPer, hp, wp, kh, kw, dh, dw)
+        let padSize = padded ? geo.c * hp * wp : 0
+        let scratch = Tensor.zeros([chunks * accSize], dtype: .float32)
+        let work = Tensor(uninitializedShape: [chunks * (padSize + layoutSize)], dtype: .float32)
+        let ps = scratch.pointer(as: Float.self), pwk = work.pointer(as: Float.self)
         ThreadPool.parallelFor(chunks, grain: 1) { r in
             for ch in r {
                 let acc = ps + ch * accSize
-                let buf = padded ? ps + chunks * accSize + ch * geo.c * hp * wp : nil
+                let buf = padded ? pwk + ch * (padSize + layoutSize) : nil
+                let layout = pwk + ch * (padSize + layoutSize) + padSize
                 for i in (geo.n * ch / chunks)..<(geo.n * (ch + 1) / chunks) {
                     var img = x + i * geo.imageIn
                     if let buf {
@@ -115,7 +116,7 @@ enum DirectConv {
                     for g in 0..<geo.groups {
                         _ = st_conv2d_direct_weight_grad_f32(img + g * geo.cPer * hp * wp, geo.cPer, hp, wp,
                                                              gy + i * geo.imageOut + g * geo.coutPer * geo.l, kh, kw, dh, dw,
-                                                             acc + g * accPerGroup, 0, geo.coutPer)
+                                                             acc + g * accPerGroup, 0, geo.coutPer, layout)
                     }
                 }
             }

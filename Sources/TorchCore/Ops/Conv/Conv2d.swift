@@ -31,9 +31,10 @@ extension Tensor {
     /// 2-D cross-correlation (`F.conv2d`): input `[N, C, H, W]`, weight `[Cout, C/groups, kh, kw]`, optional bias
     /// `[Cout]`.
     ///
-    /// Note (conv kernel): each image is unfolded into a column matrix in a per-thread scratch buffer that stays
-    /// in cache and multiplied by the filters with one GEMM per group, written straight into the NCHW output
-    /// (the bias is preloaded into it). Images are split over the threads. Backward recomputes the columns instead
+    /// Note (conv kernel): float32 3×3 layers with 32 or more channels take Winograd F(4×4, 3×3)
+    /// (``Winograd43``), other stride-1 float32 layers the direct AVX-512 kernel (``DirectConv``). Otherwise each
+    /// image is unfolded into a column matrix in a per-thread scratch buffer that stays in cache and multiplied by
+    /// the filters with one GEMM per group, written straight into the NCHW output (the bias is preloaded into it). Images are split over the threads. Backward recomputes the columns instead
     /// of saving them. When a graph of the backward is being built (`createGraph`), the gradients are written
     /// with differentiable ops instead (``conv2dReference(_:bias:stride:padding:dilation:groups:)``'s
     /// formulas), so higher-order gradients work.
