@@ -146,6 +146,28 @@ import _TestSupport
         #expect(r.passed)
     }
 
+    /// mm/addmm take the gradient of a column-major (transposed) operand in its own layout, as PyTorch does: a
+    /// linear layer's weight gradient comes back row-major and equals gᵀ·x, and gradients through transposed
+    /// operands pass gradcheck and gradgradcheck.
+    @Test func transposedOperandGradients() {
+        let g = Generator(seed: 3)
+        let x = Tensor.randn([3, 4], dtype: .float64, generator: g)
+        let w = Tensor.randn([5, 4], dtype: .float64, generator: g).requiresGrad_()
+        let b = Tensor.randn([5], dtype: .float64, generator: g).requiresGrad_()
+        let gy = Tensor.randn([3, 5], dtype: .float64, generator: g)
+        b.addmm(x, w.t()).backward(gradient: gy)
+        #expect(w.grad!.isContiguous)
+        let expected = gy.t().contiguous().mm(x)
+        #expect(compareClose(w.grad!, expected.toArray(of: Double.self), shape: [5, 4], rtol: 1e-12, atol: 1e-12).isClose)
+        let a = Tensor.randn([4, 3], dtype: .float64, generator: g).requiresGrad_()
+        let c = Tensor.randn([2, 4], dtype: .float64, generator: g).requiresGrad_()
+        for f: ([Tensor]) -> Tensor in [{ $0[0].t().mm($0[1].t()) }, { $0[1].mm($0[0]) },
+                                        { Tensor.zeros([3, 2], dtype: .float64).addmm($0[0].t(), $0[1].t(), beta: 0.5, alpha: 2) }] {
+            #expect(gradcheck(f, inputs: [a, c]).passed)
+            #expect(gradgradcheck(f, inputs: [a, c]).passed)
+        }
+    }
+
     @Test func gradcheckCatchesAWrongGradient() {
         struct Wrong: AutogradFunction {
             func forward(_ ctx: FunctionContext, inputs: [Tensor]) -> Tensor { inputs[0].square() }

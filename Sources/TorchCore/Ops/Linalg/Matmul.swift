@@ -76,8 +76,8 @@ extension Tensor {
             record("addmm", inputs: [self, m1, m2], outputs: [out], saving: [m1, m2]) { ctx in
                 let g = ctx.grad, a = ctx.saved[0], b = ctx.saved[1]
                 let gSelf: Tensor? = beta == 0 ? nil : (beta == 1 ? g : g * beta)
-                let gA = alpha == 1 ? g.mm(b.t()) : g.mm(b.t()) * alpha
-                let gB = alpha == 1 ? a.t().mm(g) : a.t().mm(g) * alpha
+                let gA = alpha == 1 ? mmGradientOfFirst(g, b, layoutOf: a) : mmGradientOfFirst(g, b, layoutOf: a) * alpha
+                let gB = alpha == 1 ? mmGradientOfSecond(a, g, layoutOf: b) : mmGradientOfSecond(a, g, layoutOf: b) * alpha
                 return [gSelf, gA, gB]
             }
         }

@@ -20,7 +20,7 @@ extension Tensor {
         if shouldRecord(self, other) {
             record("mm", inputs: [self, other], outputs: [out], saving: [self, other]) { ctx in
                 let g = ctx.grad, a = ctx.saved[0], b = ctx.saved[1]
-                return [g.mm(b.t()), a.t().mm(g)]
+                return [mmGradientOfFirst(g, b, layoutOf: a), mmGradientOfSecond(a, g, layoutOf: b)]
             }
         }
         return out
@@ -52,6 +52,25 @@ extension Tensor {
         }
         return out
     }
+}
+
+/// Whether a matrix is a transposed view of a row-major one (column-major: unit row stride).
+private func isColumnMajor(_ t: Tensor) -> Bool {
+    t.rank == 2 && t.shape[0] > 1 && t.shape[1] > 1 && t.strides[0] == 1 && t.strides[1] == t.shape[0]
+}
+
+/// The gradient of `a` in `a·b` for the output gradient `g`: `g·bᵀ`, computed as `(b·gᵀ)ᵀ` when `a` itself is
+/// column-major, so that the gradient has `a`'s layout (PyTorch's `mm_mat1_backward`).
+func mmGradientOfFirst(_ g: Tensor, _ b: Tensor, layoutOf a: Tensor) -> Tensor {
+    isColumnMajor(a) ? b.mm(g.t()).t() : g.mm(b.t())
+}
+
+/// The gradient of `b` in `a·b`: `aᵀ·g`, computed as `(gᵀ·a)ᵀ` when `b` is column-major (PyTorch's
+/// `mm_mat2_backward`). A linear layer multiplies by `Wᵀ`, so the weight's gradient then comes back from the
+/// transpose's backward row-major like the weight, and accumulating it into `.grad` is a plain copy instead of a
+/// strided transpose.
+func mmGradientOfSecond(_ a: Tensor, _ g: Tensor, layoutOf b: Tensor) -> Tensor {
+    isColumnMajor(b) ? g.t().mm(a).t() : a.t().mm(g)
 }
 
 extension OpInfo {
