@@ -168,6 +168,45 @@ import _TestSupport
         }
     }
 
+    /// A leaf's first gradient is memory of its own even when the gradient is shared: the same tensor sent to two
+    /// leaves by an addition, the caller's `gradient:`, an expanded view, a tensor a hook kept. In-place updates of
+    /// one `.grad` change nothing else. (Gradients nothing else refers to are adopted without a copy.)
+    @Test func firstGradientsDoNotAlias() {
+        let a = Tensor([1.0, 2.0, 3.0]).requiresGrad_(), b = Tensor([4.0, 5.0, 6.0]).requiresGrad_()
+        let gy = Tensor([0.5, 0.25, 2.0])
+        (a + b).backward(gradient: gy)
+        _ = a.grad!.add_(1.0)
+        #expect(a.grad!.toArray(of: Double.self) == [1.5, 1.25, 3.0])
+        #expect(b.grad!.toArray(of: Double.self) == [0.5, 0.25, 2.0])
+        #expect(gy.toArray(of: Double.self) == [0.5, 0.25, 2.0])
+
+        let x = Tensor([1.0, -1.0]).requiresGrad_()
+        let gx = Tensor([3.0, 4.0])
+        x.backward(gradient: gx)
+        _ = x.grad!.mul_(2.0)
+        #expect(x.grad!.toArray(of: Double.self) == [6, 8] && gx.toArray(of: Double.self) == [3, 4])
+
+        let s = Tensor([1.0, 2.0, 3.0]).requiresGrad_()
+        s.sum().backward()
+        _ = s.grad!.add_(1.0)
+        #expect(s.grad!.toArray(of: Double.self) == [2, 2, 2])
+
+        let h = Tensor([1.0, 2.0]).requiresGrad_()
+        nonisolated(unsafe) var kept: Tensor?
+        h.registerHook { g in kept = g; return nil }
+        (h * 3).sum().backward()
+        _ = h.grad!.add_(1.0)
+        #expect(h.grad!.toArray(of: Double.self) == [4, 4] && kept!.toArray(of: Double.self) == [3, 3])
+
+        // A fresh gradient (nothing else refers to it) becomes .grad with its values.
+        let w = Tensor([[1.0, 2.0], [3.0, 4.0]]).requiresGrad_()
+        (w * w).sum().backward()
+        #expect(w.grad!.toArray(of: Double.self) == [2, 4, 6, 8] && w.grad!.isContiguous)
+        _ = w.grad!.add_(1.0)
+        (w * w).sum().backward()
+        #expect(w.grad!.toArray(of: Double.self) == [5, 9, 13, 17])
+    }
+
     @Test func gradcheckCatchesAWrongGradient() {
         struct Wrong: AutogradFunction {
             func forward(_ ctx: FunctionContext, inputs: [Tensor]) -> Tensor { inputs[0].square() }

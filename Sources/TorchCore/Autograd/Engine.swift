@@ -36,7 +36,7 @@ enum Engine {
         }
 
         var captureSlots = [[(Int, Int)]](repeating: [], count: captures == nil ? 0 : nodes.count)
-        var captured = [Tensor?](repeating: nil, count: captures?.count ?? 0)
+        var captured = noTensors(captures?.count ?? 0)
         if let captures {
             for (i, e) in captures.enumerated() where e.node.engineIndex >= 0 && e.node.engineIndex < nodes.count
                 && nodes[e.node.engineIndex] === e.node {
@@ -47,7 +47,7 @@ enum Engine {
         var buffers = [[Tensor?]?](repeating: nil, count: nodes.count)
         func add(_ g: Tensor, to edge: Edge) {
             let i = edge.node.engineIndex
-            var buf = buffers[i] ?? [Tensor?](repeating: nil, count: Swift.max(edge.node.numOutputs, 1))
+            var buf = buffers[i] ?? noTensors(Swift.max(edge.node.numOutputs, 1))
             buf[edge.inputNr] = accumulate(buf[edge.inputNr], g)
             buffers[i] = buf
         }
@@ -81,8 +81,14 @@ enum Engine {
                     }
                 }
                 var inputGrads: [Tensor?] = []
-                let isAccumulator = node is AccumulateGrad
-                if !(isAccumulator && captures != nil) && grads.contains(where: { $0 != nil }) {
+                let accumulator = node as? AccumulateGrad
+                let isAccumulator = accumulator != nil
+                if let accumulator, captures == nil {
+                    // The gradient is handed over (see AccumulateGrad.accumulate), not shared.
+                    var g = grads.isEmpty ? nil : grads[0]
+                    grads = []
+                    accumulator.accumulate(&g)
+                } else if !isAccumulator && grads.contains(where: { $0 != nil }) {
                     inputGrads = node.apply(grads)
                     if !retainGraph { node.release() }
                 }

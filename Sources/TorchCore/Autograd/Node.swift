@@ -81,20 +81,52 @@ final class AccumulateGrad: Node {
     }
 
     override func apply(_ grads: [Tensor?]) -> [Tensor?] {
-        guard var g = grads[0], let leaf else { return [] }
+        var g = grads[0]
+        accumulate(&g)
+        return []
+    }
+
+    /// Adds the gradient in `g` to the leaf's `.grad` and empties `g`. The engine hands the gradient over this
+    /// way (dropping its own references first), so that a gradient nothing else refers to can become `.grad`
+    /// without a copy.
+    func accumulate(_ g: inout Tensor?) {
+        guard var grad = g, let leaf else { g = nil; return }
+        g = nil
         let meta = leaf.meta
         for hook in meta.leafHooks {
-            if let r = hook(g) { g = r }
+            if let r = hook(grad) { grad = r }
         }
         if let old = meta.grad {
-            meta.grad = old + g
+            meta.grad = old + grad
+        } else if GradMode.isEnabled {
+            // A graph of the gradient is being built: stored as is, keeping its history.
+            meta.grad = grad
         } else {
-            // Note (grad ownership): a gradient can alias other memory (an expanded view of ones, the caller's
-            // `gradient:`), so the first one is stored as a fresh contiguous copy that later in-place updates may
-            // write. When a graph of the gradient is being built it is stored as is, keeping its history.
-            meta.grad = GradMode.isEnabled ? g : g.detach().contiguousCopy()
+            meta.grad = Tensor.adoptOrCopy(grad)
         }
-        return []
+    }
+}
+
+extension Tensor {
+    /// Note (grad ownership): a gradient can alias other memory (an expanded view of ones, the caller's
+    /// `gradient:`, the same tensor sent to two leaves by an addition's backward), and `.grad` may later be
+    /// updated in place, so the first gradient of a leaf must be memory of its own. When this tensor handle is
+    /// the only reference to its `TensorImpl` and that impl the only reference to a dense storage of exactly its
+    /// elements, it already is, and the storage is adopted (PyTorch's AccumulateGrad "steals" such gradients);
+    /// otherwise the gradient is copied. A uniqueness test that fails only costs the copy.
+    static func adoptOrCopy(_ t: consuming Tensor) -> Tensor {
+        var impl: TensorImpl? = t.impl
+        _ = consume t
+        let shape = impl!.shape, strides = impl!.strides, offset = impl!.offset, dtype = impl!.dtype
+        let dense = impl!.isContiguous && offset == 0 && impl!.autograd == nil && !impl!.isWrappedNumber
+        let soleHandle = isKnownUniquelyReferenced(&impl)
+        var storage: Storage? = impl!.storage
+        impl = nil
+        if soleHandle && dense && isKnownUniquelyReferenced(&storage)
+            && storage!.byteCount == shapeCount(shape) * dtype.itemSize {
+            return Tensor(storage: storage!, shape: shape, strides: strides, offset: 0, dtype: dtype)
+        }
+        return Tensor(storage: storage!, shape: shape, strides: strides, offset: offset, dtype: dtype).contiguousCopy()
     }
 }
 

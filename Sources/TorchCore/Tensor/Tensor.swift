@@ -136,7 +136,23 @@ func shapeCount(_ shape: [Int]) -> Int {
 }
 
 /// Row-major strides of a dense tensor of `shape`.
+///
+/// Note (array literals): ranks up to 4 are built as array literals. `[Int](repeating:count:)` goes through the
+/// standard library's unspecialised buffer initialiser, which looks the array's metadata up in a locked runtime
+/// table on every call (a few per cent of a small op, measured with perf).
 package func contiguousStrides(_ shape: [Int]) -> [Int] {
+    switch shape.count {
+    case 0: return []
+    case 1: return [1]
+    case 2: return [Swift.max(shape[1], 1), 1]
+    case 3:
+        let s1 = Swift.max(shape[2], 1)
+        return [s1 * Swift.max(shape[1], 1), s1, 1]
+    case 4:
+        let s2 = Swift.max(shape[3], 1), s1 = s2 * Swift.max(shape[2], 1)
+        return [s1 * Swift.max(shape[1], 1), s1, s2, 1]
+    default: break
+    }
     var strides = [Int](repeating: 1, count: shape.count)
     var acc = 1
     for i in stride(from: shape.count - 1, through: 0, by: -1) {
@@ -157,7 +173,7 @@ func normalizeDim(_ dim: Int, _ rank: Int, op: String) -> Int {
 public func broadcastShapes(_ a: [Int], _ b: [Int], op: String = "broadcast") -> [Int] {
     if a == b { return a }
     let n = max(a.count, b.count)
-    var out = [Int](repeating: 1, count: n)
+    var out = filledInts(1, n)
     for i in 0..<n {
         let da = i < n - a.count ? 1 : a[i - (n - a.count)]
         let db = i < n - b.count ? 1 : b[i - (n - b.count)]
@@ -171,12 +187,38 @@ public func broadcastShapes(_ a: [Int], _ b: [Int], op: String = "broadcast") ->
 /// Strides of `t` viewed as broadcast to `shape` (0 on broadcast dimensions).
 package func broadcastStrides(_ shape: [Int], _ tshape: [Int], _ tstrides: [Int]) -> [Int] {
     let n = shape.count
-    var out = [Int](repeating: 0, count: n)
+    var out = filledInts(0, n)
     let off = n - tshape.count
     for i in 0..<tshape.count where tshape[i] != 1 {
         out[i + off] = tstrides[i]
     }
     return out
+}
+
+/// `[Int](repeating: value, count: n)`, as an array literal for n ≤ 4 (see `contiguousStrides`' note on array
+/// literals).
+@inline(__always)
+func filledInts(_ value: Int, _ n: Int) -> [Int] {
+    switch n {
+    case 0: return []
+    case 1: return [value]
+    case 2: return [value, value]
+    case 3: return [value, value, value]
+    case 4: return [value, value, value, value]
+    default: return [Int](repeating: value, count: n)
+    }
+}
+
+/// `n` empty gradient slots, as an array literal for n ≤ 3.
+@inline(__always)
+func noTensors(_ n: Int) -> [Tensor?] {
+    switch n {
+    case 0: return []
+    case 1: return [nil]
+    case 2: return [nil, nil]
+    case 3: return [nil, nil, nil]
+    default: return [Tensor?](repeating: nil, count: n)
+    }
 }
 
 /// Boxes a value for use across the threads of a fork/join region whose synchronisation makes it safe.

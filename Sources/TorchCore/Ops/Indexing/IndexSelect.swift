@@ -17,7 +17,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: outShape, dtype: dtype, device: device)
         if device != .cpu {
             // A gather with the index broadcast over the other dimensions.
-            var viewShape = [Int](repeating: 1, count: rank)
+            var viewShape = filledInts(1, rank)
             viewShape[d] = idx.count
             let positions = normalizedIndex(idx, shape: viewShape, size: n, device: device, op: "indexSelect").expand(outShape)
             if !DeviceBackends.require(device, op: "indexSelect").gather(self, dim: d, index: positions, output: out) {
@@ -62,7 +62,7 @@ extension Tensor {
         precondition(source.rank == rank && source.shape[d] == idx.count,
                      "indexAdd: source \(source.shape) must have dimension \(d) of size \(idx.count) and rank \(rank)")
         // Expand the 1-D index to a full scatter index.
-        var viewShape = [Int](repeating: 1, count: rank)
+        var viewShape = filledInts(1, rank)
         viewShape[d] = idx.count
         let full = Tensor(idx.map { Int64($0) }, shape: viewShape).transferred(to: device).expand(source.shape)
         return scatterAdd(d, full, alpha == 1 ? source : source * alpha)

@@ -5,9 +5,12 @@ import CTorchKernels
 /// Normalised, sorted, de-duplicated reduction dimensions (all dims when `dims` is nil or empty).
 func reductionDims(_ dims: [Int]?, rank: Int, op: String) -> [Int] {
     guard let dims, !dims.isEmpty else { return Array(0..<rank) }
-    let d = Set(dims.map { normalizeDim($0, rank, op: op) })
-    precondition(d.count == dims.count, "\(op): dim appears multiple times in the list of dims")
-    return d.sorted()
+    var d = dims.map { normalizeDim($0, rank, op: op) }
+    if d.count > 1 { d.sort() }
+    for i in d.indices.dropFirst() {
+        precondition(d[i] != d[i - 1], "\(op): dim appears multiple times in the list of dims")
+    }
+    return d
 }
 
 /// The layout used by reduction kernels: `[outer, inner]` rows with the reduced elements contiguous last.

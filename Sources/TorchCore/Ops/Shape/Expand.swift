@@ -6,7 +6,7 @@ extension Tensor {
     public func expand(_ sizes: [Int]) -> Tensor {
         precondition(sizes.count >= rank, "expand: the number of sizes provided (\(sizes.count)) must be greater or equal to the number of dimensions in the tensor (\(rank))")
         let lead = sizes.count - rank
-        var newStrides = [Int](repeating: 0, count: sizes.count)
+        var newStrides = filledInts(0, sizes.count)
         var newShape = sizes
         for i in 0..<sizes.count {
             if i < lead {

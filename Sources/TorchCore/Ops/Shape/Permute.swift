@@ -9,7 +9,7 @@ extension Tensor {
         for i in 0..<d.count {
             for j in (i + 1)..<Swift.max(d.count, i + 1) { precondition(d[i] != d[j], "permute: repeated dim in \(dims)") }
         }
-        var inverse = [Int](repeating: 0, count: rank)
+        var inverse = filledInts(0, rank)
         for (i, p) in d.enumerated() { inverse[p] = i }
         return makeView("permute", shape: d.map { shape[$0] }, strides: d.map { strides[$0] }, offset: storageOffset,
                         replay: { $0.permute(d) }) {

@@ -115,10 +115,10 @@ func inferShape(_ shape: [Int], count: Int, op: String) -> [Int] {
 /// Strides for viewing a tensor of `oldShape`/`oldStrides` as `newShape` without copying, or nil when impossible
 /// (PyTorch's `computeStride`).
 func viewStrides(_ oldShape: [Int], _ oldStrides: [Int], _ newShape: [Int]) -> [Int]? {
-    if oldShape.isEmpty { return [Int](repeating: 1, count: newShape.count) }
+    if oldShape.isEmpty { return filledInts(1, newShape.count) }
     let numel = shapeCount(oldShape)
     if numel == 0 { return oldShape == newShape ? oldStrides : contiguousStrides(newShape) }
-    var newStrides = [Int](repeating: 0, count: newShape.count)
+    var newStrides = filledInts(0, newShape.count)
     var viewD = newShape.count - 1
     var chunkBase = oldStrides[oldStrides.count - 1]
     var tensorNumel = 1
