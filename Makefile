@@ -5,7 +5,7 @@
 
 SWIFT ?= swift
 
-.PHONY: deps run test bench docs
+.PHONY: deps run test test-release bench docs
 
 deps:
 	@if ! pkg-config --exists openblas zlib 2>/dev/null; then \
@@ -20,6 +20,12 @@ run: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The same suite in an optimised build (what users train with): catches what only -O shows, such as checks whose
+# messages the standard library would drop, or a gradient adopted where it must be copied.
+test-release: deps
+	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --scratch-path .build/release-tests
+	$(SWIFT) test -c release -Xswiftc -enable-testing --scratch-path .build/release-tests --skip-build
 
 bench: deps
 	$(SWIFT) run -c release swifttorch bench --threads 1 2
