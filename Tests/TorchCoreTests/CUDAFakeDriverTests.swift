@@ -12,7 +12,10 @@ import TorchOptim
 /// NVRTC compiling the real kernels and the driver finding their entry points, kernel launches with their first
 /// parameter a live allocation, streams, events, and the out-of-memory report. The fake runs no kernels, so only
 /// the copies' values are checked; what kernels compute is checked by the host emulation and on a GPU.
-@Suite struct CUDAFakeDriverTests {
+/// Serialized: the tests' child processes share the fake driver's folder and its launch log, which each child
+/// resets when it starts (run in parallel, one child's reset could empty another's log mid-run; seen once in an
+/// optimised run as a crash of `backendRunsOnTheFakeDriver`).
+@Suite(.serialized) struct CUDAFakeDriverTests {
     /// Where the fake driver goes (a fixed path: the child processes of the exit tests find it).
     static let folder = "/tmp/swifttorch-fake-cuda-\(getuid())"
     static let compiler: String? = ["/usr/bin/clang", "/opt/swift/usr/bin/clang", "/usr/bin/gcc"].first { access($0, X_OK) == 0 }
