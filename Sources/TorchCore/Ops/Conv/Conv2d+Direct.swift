@@ -28,9 +28,9 @@ enum DirectConv {
         let padded = ph > 0 || pw > 0
         // Images are split over the threads; with fewer images than threads each image's channels are split too.
         let threads = Torch.numThreads
-        let flops = geo.n * geo.cout * geo.kPer * geo.l
-        let chunks = flops < 1 << 18 ? 1 : Swift.max(1, Swift.min(threads, geo.n))
-        let channelSplits = flops < 1 << 18 || geo.n >= threads ? 1 : Swift.max(1, Swift.min(threads / geo.n, geo.coutPer / 4))
+        let chunks = imageChunks(geo)
+        let small = geo.n * geo.cout * geo.kPer * geo.l < 1 << 18
+        let channelSplits = small || geo.n >= threads ? 1 : Swift.max(1, Swift.min(threads / geo.n, geo.coutPer / 4))
         let scratch = padded ? Tensor(uninitializedShape: [chunks * channelSplits * geo.c * hp * wp], dtype: .float32) : nil
         let ps = scratch?.pointer(as: Float.self)
         ThreadPool.parallelFor(chunks * channelSplits, grain: 1) { r in
@@ -39,11 +39,7 @@ enum DirectConv {
                 let k0 = geo.coutPer * split / channelSplits, k1 = geo.coutPer * (split + 1) / channelSplits
                 let buf = ps.map { $0 + unit * geo.c * hp * wp }
                 for i in (geo.n * ch / chunks)..<(geo.n * (ch + 1) / chunks) {
-                    var img = x + i * geo.imageIn
-                    if let buf {
-                        st_pad_planes_f32(img, geo.c, geo.h, geo.w, ph, pw, buf)
-                        img = UnsafePointer(buf)
-                    }
+                    let img = paddedImage(x, i, geo, into: buf)
                     for g in 0..<geo.groups {
                         _ = st_conv2d_direct_f32(img + g * geo.cPer * hp * wp, geo.cPer, hp, wp, w + g * geo.coutPer * geo.kPer,
                                                  kh, kw, dh, dw, bias.map { $0 + g * geo.coutPer },
@@ -52,6 +48,16 @@ enum DirectConv {
                 }
             }
         }
+    }
+
+    /// Image `i` of `x`, copied with the convolution's zero padding into `buf` when it has padding (`buf` is then
+    /// non-nil), or `x`'s own memory.
+    private static func paddedImage(_ x: UnsafePointer<Float>, _ i: Int, _ geo: ConvGeometry,
+                                    into buf: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+        let image = x + i * geo.imageIn
+        guard let buf else { return image }
+        st_pad_planes_f32(image, geo.c, geo.h, geo.w, geo.window.padding.0, geo.window.padding.1, buf)
+        return UnsafePointer(buf)
     }
 
     /// The padding of the output gradient for the input gradient (a full correlation with the rotated filters),
@@ -93,8 +99,7 @@ enum DirectConv {
         let (ph, pw) = geo.window.padding, (dh, dw) = geo.window.dilation
         let hp = geo.h + 2 * ph, wp = geo.w + 2 * pw
         let padded = ph > 0 || pw > 0
-        let flops = geo.n * geo.cout * geo.kPer * geo.l
-        let chunks = flops < 1 << 18 ? 1 : Swift.max(1, Swift.min(Torch.numThreads, geo.n))
+        let chunks = imageChunks(geo)
         let accPerGroup = st_conv2d_direct_weight_grad_scratch(geo.coutPer, geo.kPer)
         let accSize = geo.groups * accPerGroup
         let layoutSize = st_conv2d_direct_weight_grad_layout_scratch(geo.coutPer, hp, wp, kh, kw, dh, dw)
@@ -108,11 +113,7 @@ enum DirectConv {
                 let buf = padded ? pwk + ch * (padSize + layoutSize) : nil
                 let layout = pwk + ch * (padSize + layoutSize) + padSize
                 for i in (geo.n * ch / chunks)..<(geo.n * (ch + 1) / chunks) {
-                    var img = x + i * geo.imageIn
-                    if let buf {
-                        st_pad_planes_f32(img, geo.c, geo.h, geo.w, ph, pw, buf)
-                        img = UnsafePointer(buf)
-                    }
+                    let img = paddedImage(x, i, geo, into: buf)
                     for g in 0..<geo.groups {
                         _ = st_conv2d_direct_weight_grad_f32(img + g * geo.cPer * hp * wp, geo.cPer, hp, wp,
                                                              gy + i * geo.imageOut + g * geo.coutPer * geo.l, kh, kw, dh, dw,

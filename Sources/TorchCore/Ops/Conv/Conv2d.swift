@@ -181,7 +181,7 @@ private func conv2dBackwardFast(_ gy: Tensor, _ x: Tensor, _ w: Tensor, _ geo: C
 // MARK: Kernels
 
 /// How many threads share the images of a batch (each gets a contiguous run of images).
-private func imageChunks(_ geo: ConvGeometry) -> Int {
+func imageChunks(_ geo: ConvGeometry) -> Int {
     let flops = geo.n * geo.cout * geo.kPer * geo.l
     return flops < 1 << 18 ? 1 : Swift.max(1, Swift.min(Torch.numThreads, geo.n))
 }
