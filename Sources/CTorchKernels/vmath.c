@@ -3,12 +3,15 @@
  * exp: Cephes expf (x = n ln2 + r with ln2 split in two parts, degree-6 polynomial for e^r); 2^n is applied as
  * two factors 2^(n/2)·2^(n - n/2) so results down to the subnormal range are correct. Inputs above 88.7228 give
  * +inf, below -104 give 0, NaN passes through.
- * erf: a rational approximation x·P(x²)/Q(x²) on [-4, 4] (Eigen's fast erf; |error| <= 7e-8 before float
- * rounding), ±1 outside.
+ * erf (portable and AVX2 GELU): a rational approximation x·P(x²)/Q(x²) on [-4, 4] (Eigen's fast erf;
+ * |error| <= 7e-8 before float rounding), ±1 outside.
+ * AVX-512 GELU: piecewise polynomials of Φ and of GELU's derivative (gelu_table.h, see gelu512).
  */
 #include "CTorchKernels.h"
 #include "isa.h"
+#include "gelu_table.h"
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -144,6 +147,45 @@ static void layernorm_portable(const float *x, const float *w, const float *b, f
         for (size_t j = 0; j < n; j++) { float d = xr[j] - mean; v += d * d; }
         layernorm_row_finish(xr, w, b, y + r * n, n, mean, 1.0f / sqrtf(v / (float)n + eps));
     }
+}
+
+/* ---------------------------------------------------------------- streaming stores ------------------------- */
+
+/* Elementwise kernels write outputs of at least this many bytes (per call, i.e. per thread's range) with
+   non-temporal stores: half the last-level cache of cpu0 as Linux reports it (sysfs; glibc's sysconf gives the
+   whole package's on some VMs), 16 MiB where unknown. A call that large streams more than the cache holds
+   through it, so the output's first lines are evicted before it returns anyway; bypassing the cache saves the
+   read-for-ownership of every output line, a third of the traffic of a unary op. */
+static size_t streaming_bytes;
+
+size_t st_streaming_threshold(void) {
+    size_t t = __atomic_load_n(&streaming_bytes, __ATOMIC_RELAXED);
+    if (t) return t;
+    size_t bytes = 0;
+#ifdef __linux__
+    FILE *f = fopen("/sys/devices/system/cpu/cpu0/cache/index3/size", "r");
+    if (f) {
+        unsigned long v = 0;
+        char unit = 0;
+        if (fscanf(f, "%lu%c", &v, &unit) >= 1)
+            bytes = unit == 'K' ? v << 10 : (unit == 'M' ? v << 20 : v);
+        fclose(f);
+    }
+#endif
+    t = bytes ? bytes / 2 : (size_t)16 << 20;
+    __atomic_store_n(&streaming_bytes, t, __ATOMIC_RELAXED);
+    return t;
+}
+
+void st_set_streaming_threshold(size_t bytes) { __atomic_store_n(&streaming_bytes, bytes, __ATOMIC_RELAXED); }
+
+/* Whether a kernel writing n floats streams them. */
+static inline int use_streaming(size_t n) { return n * sizeof(float) >= st_streaming_threshold(); }
+
+/* How many of the n floats at y come before its first 64-byte boundary. */
+static inline size_t align_head(const float *y, size_t n) {
+    size_t h = ((64 - ((uintptr_t)y & 63)) & 63) / sizeof(float);
+    return h < n ? h : n;
 }
 
 #ifdef ST_X86
@@ -382,26 +424,6 @@ AVX512 static inline __m512 exp512(__m512 x) {
     return _mm512_mask_mov_ps(y, nanmask, x);
 }
 
-AVX512 static inline __m512 erf512(__m512 x) {
-    /* Rational approximation on [-4, 4] (Eigen's generic_fast_erf_float): erf(x) = x·P(x²)/Q(x²), outside
-       which erf rounds to ±1 in float32; |error| <= 7e-8 before rounding. NaN propagates. */
-    __m512 xc = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-4.0f)), _mm512_set1_ps(4.0f));
-    __mmask16 nanmask = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-    __m512 x2 = _mm512_mul_ps(xc, xc);
-    __m512 p = _mm512_fmadd_ps(x2, _mm512_set1_ps(-2.72614225801306e-10f), _mm512_set1_ps(2.77068142495902e-08f));
-    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-2.10102402082508e-06f));
-    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-5.69250639462346e-05f));
-    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-7.34990630326855e-04f));
-    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-2.95459980854025e-03f));
-    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-1.60960333262415e-02f));
-    p = _mm512_mul_ps(xc, p);
-    __m512 q = _mm512_fmadd_ps(x2, _mm512_set1_ps(-1.45660718464996e-05f), _mm512_set1_ps(-2.13374055278905e-04f));
-    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(-1.68282697438203e-03f));
-    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(-7.37332916720468e-03f));
-    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(-1.42647390514189e-02f));
-    return _mm512_mask_mov_ps(_mm512_div_ps(p, q), nanmask, x);
-}
-
 /* erfc(z) for z >= 0 with relative error < 1.2e-7 (Numerical Recipes' Chebyshev fit): used for GELU's negative
    tail, where 1 + erf(x) cancels and the rational erf's absolute error would dominate. */
 AVX512 static inline __m512 erfc_nr512(__m512 z) {
@@ -419,16 +441,46 @@ AVX512 static inline __m512 erfc_nr512(__m512 z) {
     return _mm512_mul_ps(t, exp512(_mm512_fnmadd_ps(z, z, p)));
 }
 
-/* GELU(x) = x·Φ(x): 0.5·x·(1 + erf(x/√2)) with the rational erf, and 0.5·x·erfc(|x|/√2) where x/√2 < -2
-   (computed only when a lane needs it). */
-AVX512 static inline __m512 gelu512(__m512 v) {
-    const __m512 h = _mm512_set1_ps(0.5f);
-    __m512 z = _mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f));
-    __m512 hv = _mm512_mul_ps(h, v);
-    __m512 y = _mm512_fmadd_ps(hv, erf512(z), hv);
-    __mmask16 tail = _mm512_cmp_ps_mask(z, _mm512_set1_ps(-2.0f), _CMP_LT_OQ);
+/* GELU through the piecewise polynomials of gelu_table.h: Φ(x) on [-2.9, 5.75] is a degree-5 polynomial on one of
+   32 intervals of [-3, 6] (|error| <= 1.5e-7, relative <= 6.2e-7, float32 rounding included). The interval comes
+   from one rounding: u = (x - lo)·32/9 - 0.5 plus 1.5·2^23 leaves round(u) in the low mantissa bits, whose low 5
+   bits select each coefficient from a 32-entry table held in two registers (vpermt2ps). Above 5.75, Φ = 1 to
+   float32 (1 - Φ < 4.5e-9) and GELU(x) = x. Below -2.9 the tail goes through erfc, relatively accurate, in a
+   branch taken only when a lane needs it. NaN propagates through t; ±∞ go to the two ends. */
+typedef struct { __m512 lo[6], hi[6]; } gelu_table512;
+
+AVX512 static inline gelu_table512 gelu_table_load512(const float table[6][32]) {
+    gelu_table512 t;
+    for (int j = 0; j < 6; j++) {
+        t.lo[j] = _mm512_load_ps(table[j]);
+        t.hi[j] = _mm512_load_ps(table[j] + 16);
+    }
+    return t;
+}
+
+/* The table's polynomial at x (meaningful on [-3, 6]). */
+AVX512 static inline __m512 gelu_table_eval512(const gelu_table512 *tb, __m512 x) {
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    __m512 u = _mm512_fmadd_ps(x, _mm512_set1_ps(GELU_TABLE_INTERVALS_PER_UNIT),
+                               _mm512_set1_ps(-GELU_TABLE_LO * GELU_TABLE_INTERVALS_PER_UNIT - 0.5f));
+    __m512 s = _mm512_add_ps(u, magic);
+    __m512i k = _mm512_castps_si512(s);
+    __m512 t = _mm512_sub_ps(u, _mm512_sub_ps(s, magic));
+    __m512 p = _mm512_permutex2var_ps(tb->lo[5], k, tb->hi[5]);
+    for (int j = 4; j >= 0; j--) p = _mm512_fmadd_ps(p, t, _mm512_permutex2var_ps(tb->lo[j], k, tb->hi[j]));
+    return p;
+}
+
+#define GELU_TAIL (-2.9f)
+#define GELU_ONE 5.75f
+
+AVX512 static inline __m512 gelu512(const gelu_table512 *tb, __m512 v) {
+    __m512 y = _mm512_mul_ps(v, gelu_table_eval512(tb, v));
+    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(v, _mm512_set1_ps(GELU_ONE), _CMP_GT_OQ), v);
+    __mmask16 tail = _mm512_cmp_ps_mask(v, _mm512_set1_ps(GELU_TAIL), _CMP_LT_OQ);
     if (tail) {
-        __m512 t = _mm512_mul_ps(hv, erfc_nr512(_mm512_sub_ps(_mm512_setzero_ps(), z)));
+        __m512 z = _mm512_mul_ps(v, _mm512_set1_ps(-0.70710678118654752f));
+        __m512 t = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v), erfc_nr512(z));
         y = _mm512_mask_mov_ps(y, tail, t);
     }
     return y;
@@ -483,52 +535,76 @@ AVX512 static void layernorm_avx512(const float *x, const float *w, const float 
     }
 }
 
-AVX512 static void exp_avx512(const float *x, float *y, size_t n) {
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, exp512(_mm512_loadu_ps(x + i)));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
-        _mm512_mask_storeu_ps(y + i, m, exp512(_mm512_maskz_loadu_ps(m, x + i)));
+/* The body of a unary AVX-512 kernel y = F(x) over n floats: whole vectors and a masked last one, written with
+   streaming stores from y's first 64-byte boundary on when the output is large (use_streaming). */
+#define UNARY_AVX512_BODY(F)                                                                          \
+    size_t i = 0;                                                                                     \
+    if (use_streaming(n)) {                                                                           \
+        size_t h = align_head(y, n);                                                                  \
+        if (h) {                                                                                      \
+            __mmask16 m = (__mmask16)((1u << h) - 1);                                                 \
+            _mm512_mask_storeu_ps(y, m, F(_mm512_maskz_loadu_ps(m, x)));                              \
+        }                                                                                             \
+        for (i = h; i + 16 <= n; i += 16) _mm512_stream_ps(y + i, F(_mm512_loadu_ps(x + i)));         \
+        _mm_sfence();                                                                                 \
+    } else {                                                                                          \
+        for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, F(_mm512_loadu_ps(x + i)));              \
+    }                                                                                                 \
+    if (i < n) {                                                                                      \
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1);                                               \
+        _mm512_mask_storeu_ps(y + i, m, F(_mm512_maskz_loadu_ps(m, x + i)));                          \
     }
-}
-AVX512 static inline __m512 gelu_grad512(__m512 v, __m512 g) {
-    __m512 z = _mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f));
-    __m512 cdf = _mm512_fmadd_ps(_mm512_set1_ps(0.5f), erf512(z), _mm512_set1_ps(0.5f));
-    __mmask16 tail = _mm512_cmp_ps_mask(z, _mm512_set1_ps(-2.0f), _CMP_LT_OQ);
+
+AVX512 static void exp_avx512(const float *x, float *y, size_t n) { UNARY_AVX512_BODY(exp512) }
+/* d/dx GELU = Φ(x) + x·φ(x) from its own table on [-2.9, 5.75] (|error| <= 2.2e-7), 1 above (x·φ(x) < 1.5e-7),
+   and through erfc and exp below, times the incoming gradient. */
+AVX512 static inline __m512 gelu_grad512(const gelu_table512 *tb, __m512 v, __m512 g) {
+    __m512 d = gelu_table_eval512(tb, v);
+    d = _mm512_mask_mov_ps(d, _mm512_cmp_ps_mask(v, _mm512_set1_ps(GELU_ONE), _CMP_GT_OQ), _mm512_set1_ps(1.0f));
+    __mmask16 tail = _mm512_cmp_ps_mask(v, _mm512_set1_ps(GELU_TAIL), _CMP_LT_OQ);
     if (tail) {
-        __m512 t = _mm512_mul_ps(_mm512_set1_ps(0.5f), erfc_nr512(_mm512_sub_ps(_mm512_setzero_ps(), z)));
-        cdf = _mm512_mask_mov_ps(cdf, tail, t);
+        __m512 z = _mm512_mul_ps(v, _mm512_set1_ps(-0.70710678118654752f));
+        __m512 cdf = _mm512_mul_ps(_mm512_set1_ps(0.5f), erfc_nr512(z));
+        __m512 pdf = _mm512_mul_ps(exp512(_mm512_mul_ps(_mm512_set1_ps(-0.5f), _mm512_mul_ps(v, v))),
+                                   _mm512_set1_ps(0.39894228040143268f));
+        d = _mm512_mask_mov_ps(d, tail, _mm512_fmadd_ps(v, pdf, cdf));
     }
-    __m512 pdf = _mm512_mul_ps(exp512(_mm512_mul_ps(_mm512_set1_ps(-0.5f), _mm512_mul_ps(v, v))), _mm512_set1_ps(0.39894228040143268f));
-    return _mm512_mul_ps(g, _mm512_fmadd_ps(v, pdf, cdf));
+    return _mm512_mul_ps(g, d);
 }
 
 AVX512 static void gelu_grad_avx512(const float *x, const float *g, float *y, size_t n) {
+    gelu_table512 tb = gelu_table_load512(gelu_derivative_table);
     size_t i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, gelu_grad512(_mm512_loadu_ps(x + i), _mm512_loadu_ps(g + i)));
+    if (use_streaming(n)) {
+        size_t h = align_head(y, n);
+        if (h) {
+            __mmask16 m = (__mmask16)((1u << h) - 1);
+            _mm512_mask_storeu_ps(y, m, gelu_grad512(&tb, _mm512_maskz_loadu_ps(m, x), _mm512_maskz_loadu_ps(m, g)));
+        }
+        for (i = h; i + 16 <= n; i += 16)
+            _mm512_stream_ps(y + i, gelu_grad512(&tb, _mm512_loadu_ps(x + i), _mm512_loadu_ps(g + i)));
+        _mm_sfence();
+    } else {
+        for (; i + 16 <= n; i += 16)
+            _mm512_storeu_ps(y + i, gelu_grad512(&tb, _mm512_loadu_ps(x + i), _mm512_loadu_ps(g + i)));
+    }
     if (i < n) {
         __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
-        _mm512_mask_storeu_ps(y + i, m, gelu_grad512(_mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, g + i)));
+        _mm512_mask_storeu_ps(y + i, m, gelu_grad512(&tb, _mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, g + i)));
     }
 }
 
 AVX512 static void gelu_avx512(const float *x, float *y, size_t n) {
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, gelu512(_mm512_loadu_ps(x + i)));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
-        _mm512_mask_storeu_ps(y + i, m, gelu512(_mm512_maskz_loadu_ps(m, x + i)));
-    }
+    gelu_table512 tb = gelu_table_load512(gelu_cdf_table);
+#define GELU_F(v) gelu512(&tb, v)
+    UNARY_AVX512_BODY(GELU_F)
+#undef GELU_F
 }
-AVX512 static void sigmoid_avx512(const float *x, float *y, size_t n) {
+AVX512 static inline __m512 sigmoid512(__m512 v) {
     const __m512 one = _mm512_set1_ps(1.0f);
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m512 e = exp512(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_loadu_ps(x + i)));
-        _mm512_storeu_ps(y + i, _mm512_div_ps(one, _mm512_add_ps(one, e)));
-    }
-    for (; i < n; i++) y[i] = 1.0f / (1.0f + exp_scalar(-x[i]));
+    return _mm512_div_ps(one, _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
 }
+AVX512 static void sigmoid_avx512(const float *x, float *y, size_t n) { UNARY_AVX512_BODY(sigmoid512) }
 AVX512 static void softmax_avx512(const float *x, float *y, size_t rows, size_t cols, int lg) {
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * cols;
@@ -711,6 +787,14 @@ static void binary_portable(int op, const float *a, const float *b, float *y, si
     AVX512 static void NAME(const float *a, const float *b, float *y, size_t n, int as, int bs) { \
         size_t i = 0;                                                                       \
         __m512 va = _mm512_set1_ps(a[0]), vb = _mm512_set1_ps(b[0]);                         \
+        if (use_streaming(n)) {                                                             \
+            for (size_t h = align_head(y, n); i < h; i++) {                                 \
+                float a_ = as ? a[i] : a[0], b_ = bs ? b[i] : b[0]; y[i] = SOP;             \
+            }                                                                               \
+            for (; i + 16 <= n; i += 16)                                                    \
+                _mm512_stream_ps(y + i, VOP(as ? _mm512_loadu_ps(a + i) : va, bs ? _mm512_loadu_ps(b + i) : vb)); \
+            _mm_sfence();                                                                   \
+        }                                                                                   \
         for (; i + 32 <= n; i += 32) {                                                      \
             __m512 x0 = as ? _mm512_loadu_ps(a + i) : va, x1 = as ? _mm512_loadu_ps(a + i + 16) : va; \
             __m512 y0 = bs ? _mm512_loadu_ps(b + i) : vb, y1 = bs ? _mm512_loadu_ps(b + i + 16) : vb; \
@@ -741,16 +825,12 @@ BINARY_AVX2(sub_avx2, _mm256_sub_ps, a_ - b_)
 BINARY_AVX2(mul_avx2, _mm256_mul_ps, a_ * b_)
 BINARY_AVX2(div_avx2, _mm256_div_ps, a_ / b_)
 
-AVX512 static void relu_avx512(const float *x, float *y, size_t n) {
-    size_t i = 0;
+/* max(v, 0) with NaN kept: select 0 only where v < 0 (ordered). */
+AVX512 static inline __m512 relu512(__m512 v) {
     const __m512 z = _mm512_setzero_ps();
-    for (; i + 16 <= n; i += 16) {
-        __m512 v = _mm512_loadu_ps(x + i);
-        /* max(v, 0) with NaN kept: select 0 only where v < 0 (ordered). */
-        _mm512_storeu_ps(y + i, _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, z, _CMP_LT_OQ), z));
-    }
-    for (; i < n; i++) y[i] = x[i] < 0 ? 0.0f : x[i];
+    return _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, z, _CMP_LT_OQ), z);
 }
+AVX512 static void relu_avx512(const float *x, float *y, size_t n) { UNARY_AVX512_BODY(relu512) }
 AVX2 static void relu_avx2(const float *x, float *y, size_t n) {
     size_t i = 0;
     const __m256 z = _mm256_setzero_ps();

@@ -1,6 +1,11 @@
 import Testing
 import Torch
 import _TestSupport
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The float32 exp/erf kernels (polynomial, vectorised) against float64 libm over their whole range.
 @Suite(.serialized) struct VectorMathTests {
@@ -45,9 +50,10 @@ import _TestSupport
             let gc = compareClose(fastGrad.to(.float64), exactGrad.toArray(of: Double.self), rtol: 3e-6, atol: 1e-6)
             #expect(gc.isClose, "\(isa) gelu gradient: \(gc.message)")
             for (i, (fast, exact)) in cases.enumerated() {
-                // exp is compared relatively down to subnormals. GELU's erf is a rational approximation with
-                // |error| <= 7e-8 (plus float32 rounding, ~1.2e-7 in all), clamped at |x/√2| = 4, so
-                // |GELU error| <= 0.5·|x|·1.2e-7 <= 3.5e-7 for |x| <= 4√2. The others at float32 resolution.
+                // exp is compared relatively down to subnormals. GELU's erf (portable, AVX2) is a rational
+                // approximation with |error| <= 7e-8 (plus float32 rounding, ~1.2e-7 in all), clamped at
+                // |x/√2| = 4, so |GELU error| <= 0.5·|x|·1.2e-7 <= 3.5e-7 for |x| <= 4√2; the AVX-512 table is
+                // tighter (geluTableAccuracy). The others at float32 resolution.
                 let atol = i == 0 ? 1e-37 : (i == 1 ? 3.5e-7 : 1e-7)
                 let c = compareClose(fast.to(.float64), exact.toArray(of: Double.self), rtol: 3e-6, atol: atol)
                 #expect(c.isClose, "\(isa) case \(i): \(c.message)")
@@ -88,5 +94,83 @@ import _TestSupport
         // GELU error bound of the vector kernels (see implementationsAgree).
         let c = compareClose(g, gd.toArray(of: Double.self), rtol: 1e-6, atol: 3.5e-7)
         #expect(c.isClose, "\(c.message)")
+    }
+
+    /// The AVX-512 GELU and GELU-gradient tables (gelu_table.h) against float64 on a dense grid over every
+    /// region: the erfc tail below -2.9, the 32 polynomial pieces on [-2.9, 5.75] and their boundaries, and the
+    /// identity above.
+    @Test func geluTableAccuracy() {
+        GlobalSettings.exclusive {
+            let best = Torch.vectorISA
+            defer { Torch._forceVectorISA(best) }
+            guard Torch._forceVectorISA("avx512") else { return }
+            let x = Tensor.linspace(-12, 10, steps: 220_001, dtype: .float32)
+            let xs = x.toArray(of: Float.self)
+            let fast = x.gelu().toArray(of: Float.self)
+            let g = x.requiresGrad_()
+            let fastGrad = Torch.grad(outputs: [g.gelu()], inputs: [g], gradOutputs: [Tensor.onesLike(g)])[0]!
+                .toArray(of: Float.self)
+            var worstTable = 0.0, worstTail = 0.0, worstGrad = 0.0
+            for i in 0..<xs.count {
+                // GELU = x·Φ(x) and its derivative Φ(x) + x·φ(x) in float64 with Φ through erfc (no cancellation
+                // in the negative tail, where float64's 1 + erf loses every digit below x ≈ -8).
+                let xd = Double(xs[i])
+                let cdf = 0.5 * erfc(-xd / 2.0.squareRoot())
+                let e = xd * cdf, d = cdf + xd * Double.exp(-0.5 * xd * xd) / (2 * Double.pi).squareRoot()
+                let rel = e == 0 ? Double(Swift.abs(fast[i])) : Swift.abs(Double(fast[i]) - e) / Swift.abs(e)
+                if xs[i] < -2.9 { worstTail = Swift.max(worstTail, rel) } else { worstTable = Swift.max(worstTable, rel) }
+                worstGrad = Swift.max(worstGrad, Swift.abs(Double(fastGrad[i]) - d) / Swift.max(1, Swift.abs(d)))
+            }
+            // Φ's pieces: |error| <= 1.5e-7, relative <= 6.2e-7 (float32 rounding included), plus the product's
+            // rounding; the tail's erfc is relative to 1.2e-7 but exp(-z²) inherits z²'s rounding (≈ 2e-5 at
+            // x = -12); the derivative's pieces |error| <= 2.2e-7.
+            #expect(worstTable <= 7e-7, "GELU on the table: relative error \(worstTable)")
+            #expect(worstTail <= 3e-5, "GELU below -2.9: relative error \(worstTail)")
+            #expect(worstGrad <= 2.5e-7, "GELU gradient: error \(worstGrad)")
+            let edge = Tensor([Float.nan, .infinity, 6, 5.75, -2.9, 0]).gelu().toArray(of: Float.self)
+            #expect(edge[0].isNaN && edge[1] == .infinity && edge[2] == 6 && edge[3] == 5.75 && edge[5] == 0)
+        }
+    }
+
+    /// Non-temporal stores (used for outputs larger than half the last-level cache) give the same values as the
+    /// cached stores, from any alignment of the output and across thread ranges, and write nothing outside it.
+    @Test func streamingStoresMatchCachedStores() {
+        GlobalSettings.exclusive {
+            let before = Torch.numThreads
+            defer { Torch._setStreamingStoreThreshold(0); Torch.setNumThreads(before) }
+            Torch.setNumThreads(2)
+            for n in [1003, 70_001] {
+                let a = Tensor.randn([n], generator: Generator(seed: 7)) * 3
+                let b = Tensor.rand([n], generator: Generator(seed: 8)) + 0.5
+                let ops: [(String, (Tensor) -> Void)] = [
+                    ("exp", { a.exp(out: $0) }), ("gelu", { a.gelu(out: $0) }), ("sigmoid", { a.sigmoid(out: $0) }),
+                    ("relu", { a.relu(out: $0) }), ("add", { a.add(b, out: $0) }), ("sub", { a.sub(b, out: $0) }),
+                    ("mul", { a.mul(b, out: $0) }), ("div", { a.div(b, out: $0) }), ("add scalar", { a.add(Tensor(scalar: Float(2)), out: $0) }),
+                ]
+                for (name, op) in ops {
+                    for offset in [0, 1, 3, 13] {
+                        Torch._setStreamingStoreThreshold(0)
+                        let cached = Tensor.zeros([n]); op(cached)
+                        Torch._setStreamingStoreThreshold(64)
+                        let buffer = Tensor.full([n + 32], -7.0)
+                        op(buffer.narrow(0, offset, n))
+                        let streamed = buffer.toArray(of: Float.self)
+                        let reference = cached.toArray(of: Float.self)
+                        let inside = (0..<n).allSatisfy { streamed[offset + $0].bitPattern == reference[$0].bitPattern }
+                        let outside = (0..<offset).allSatisfy { streamed[$0] == -7 } && streamed[(offset + n)...].allSatisfy { $0 == -7 }
+                        #expect(inside && outside, "\(name), n = \(n), offset \(offset): inside \(inside), outside \(outside)")
+                    }
+                }
+                // The gradient of GELU (its own kernel) through the streaming path.
+                Torch._setStreamingStoreThreshold(0)
+                let x = a.requiresGrad_(false).detach().requiresGrad_()
+                let cachedGrad = Torch.grad(outputs: [x.gelu()], inputs: [x], gradOutputs: [b])[0]!.toArray(of: Float.self)
+                Torch._setStreamingStoreThreshold(64)
+                let streamedGrad = Torch.grad(outputs: [x.gelu()], inputs: [x], gradOutputs: [b])[0]!.toArray(of: Float.self)
+                #expect(zip(cachedGrad, streamedGrad).allSatisfy { $0.bitPattern == $1.bitPattern }, "gelu gradient, n = \(n)")
+            }
+            Torch._setStreamingStoreThreshold(0)
+            #expect(Torch._streamingStoreThreshold >= 1 << 16, "detected threshold \(Torch._streamingStoreThreshold)")
+        }
     }
 }

@@ -32,6 +32,11 @@ void st_sum_rows_f32(const float *x, float *y, size_t rows, size_t cols);
 void st_layernorm_rows_f32(const float *x, const float *w, const float *b, float *y, size_t rows, size_t cols, float eps);
 /* Which implementation runs: "avx512", "avx2" or "portable". */
 const char *st_kernel_isa(void);
+/* The output size in bytes from which the AVX-512 elementwise kernels (exp, GELU and its gradient, sigmoid, relu,
+   add/sub/mul/div) write with non-temporal stores: half the last-level cache, detected on first use. */
+size_t st_streaming_threshold(void);
+/* Sets that size for the process (for testing; 0 detects it again on next use). */
+void st_set_streaming_threshold(size_t bytes);
 /* Forces an implementation ("avx512", "avx2", "portable") on the calling thread, for testing; returns 0 if the
    CPU lacks it. */
 int st_force_isa(const char *name);

@@ -62,4 +62,13 @@ extension Torch {
     /// - Parameter name: the instruction set.
     @discardableResult
     public static func _forceVectorISA(_ name: String) -> Bool { st_force_isa(name) != 0 }
+
+    /// The output size in bytes from which the AVX-512 elementwise kernels bypass the cache with non-temporal
+    /// stores (half the last-level cache: an output that large is evicted before the op returns anyway).
+    public static var _streamingStoreThreshold: Int { Int(st_streaming_threshold()) }
+
+    /// Sets ``_streamingStoreThreshold`` for the whole process, for testing the streaming path on small tensors;
+    /// 0 detects the default again.
+    /// - Parameter bytes: the new threshold.
+    public static func _setStreamingStoreThreshold(_ bytes: Int) { st_set_streaming_threshold(bytes) }
 }
