@@ -168,6 +168,32 @@ import _TestSupport
         }
     }
 
+    /// BLAS takes a matrix whose size-1 dimensions have any stride in place: an expanded `[1, 1]` (strides
+    /// `[0, 0]`, the gradient of a one-element sum), a `[1, n]` row of a column-major matrix, a `[n, 1]` column
+    /// of a wider one; products with them equal the products with their contiguous copies, and an expanded
+    /// `[3, 1]` (stride 0 where the size is 3) is still copied first.
+    @Test func degenerateStridesInProducts() {
+        let g = Generator(seed: 5)
+        let b = Tensor.randn([1, 3], dtype: .float64, generator: g)
+        let scalar = Tensor(scalar: 2.0).expand([1, 1])
+        #expect(scalar.strides == [0, 0])
+        #expect(scalar.mm(b).toArray(of: Double.self) == (b * 2).toArray(of: Double.self))
+        let base = Tensor.randn([5, 4], dtype: .float64, generator: g)
+        let row = base.t().narrow(0, 2, 1), column = base.narrow(1, 1, 1)
+        let m = Tensor.randn([5, 3], dtype: .float64, generator: g), n = Tensor.randn([1, 6], dtype: .float64, generator: g)
+        #expect(row.strides == [1, 4] && column.strides == [4, 1])
+        #expect(row.mm(m).toArray(of: Double.self) == row.contiguous().mm(m).toArray(of: Double.self))
+        #expect(column.mm(n).toArray(of: Double.self) == column.contiguous().mm(n).toArray(of: Double.self))
+        #expect(m.t().mm(column).toArray(of: Double.self) == m.t().contiguous().mm(column.contiguous()).toArray(of: Double.self))
+        let tall = Tensor([1.0, 2.0, 3.0]).reshape([3, 1]).narrow(0, 1, 1).expand([3, 1])
+        #expect(tall.mm(b).toArray(of: Double.self) == Tensor.full([3, 1], 2.0, dtype: .float64).mm(b).toArray(of: Double.self))
+        // The one-output linear layer of the autograd-overhead benchmark: its output gradient is such an [1, 1].
+        let x = Tensor([[0.5, -1.0, 2.0, 0.25]]), w = Tensor([[1.0, 2.0, 3.0, 4.0]]).requiresGrad_()
+        let bias = Tensor([0.5]).requiresGrad_()
+        bias.addmm(x, w.t()).sum().backward()
+        #expect(w.grad!.toArray(of: Double.self) == x.toArray(of: Double.self) && bias.grad!.toArray(of: Double.self) == [1])
+    }
+
     /// A leaf's first gradient is memory of its own even when the gradient is shared: the same tensor sent to two
     /// leaves by an addition, the caller's `gradient:`, an expanded view, a tensor a hook kept. In-place updates of
     /// one `.grad` change nothing else. (Gradients nothing else refers to are adopted without a copy.)

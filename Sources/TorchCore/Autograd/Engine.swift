@@ -18,6 +18,7 @@ enum Engine {
                     captures: [Edge]? = nil) -> [Tensor?] {
         // Number the reachable nodes and count incoming edges.
         var nodes: [Node] = []
+        nodes.reserveCapacity(32)
         func visit(_ n: Node) -> Bool {
             if n.engineIndex >= 0 && n.engineIndex < nodes.count && nodes[n.engineIndex] === n { return false }
             n.engineIndex = nodes.count
@@ -25,14 +26,18 @@ enum Engine {
             return true
         }
         var stack: [Node] = []
+        stack.reserveCapacity(16)
         for (edge, _) in roots where visit(edge.node) { stack.append(edge.node) }
         while let node = stack.popLast() {
             for case let e? in node.next where visit(e.node) { stack.append(e.node) }
         }
         defer { for n in nodes { n.engineIndex = -1 } }
-        var deps = [Int](repeating: 0, count: nodes.count)
-        for n in nodes {
+        var deps = filledInts(0, nodes.count)
+        // Every node's incoming gradients live in one flat buffer: node i's outputs at offsets[i]..<offsets[i + 1].
+        var offsets = filledInts(0, nodes.count + 1)
+        for (i, n) in nodes.enumerated() {
             for case let e? in n.next { deps[e.node.engineIndex] += 1 }
+            offsets[i + 1] = offsets[i] + Swift.max(n.numOutputs, 1)
         }
 
         var captureSlots = [[(Int, Int)]](repeating: [], count: captures == nil ? 0 : nodes.count)
@@ -44,28 +49,37 @@ enum Engine {
             }
         }
 
-        var buffers = [[Tensor?]?](repeating: nil, count: nodes.count)
+        var buffers = [Tensor?](repeating: nil, count: offsets[nodes.count])
         func add(_ g: Tensor, to edge: Edge) {
-            let i = edge.node.engineIndex
-            var buf = buffers[i] ?? noTensors(Swift.max(edge.node.numOutputs, 1))
-            buf[edge.inputNr] = accumulate(buf[edge.inputNr], g)
-            buffers[i] = buf
+            let slot = offsets[edge.node.engineIndex] + edge.inputNr
+            buffers[slot] = accumulate(buffers[slot], g)
         }
         for (edge, g) in roots { add(g, to: edge) }
         var ready: [Node] = []
+        ready.reserveCapacity(8)
         for (edge, _) in roots where deps[edge.node.engineIndex] == 0 && !ready.contains(where: { $0 === edge.node }) {
             ready.append(edge.node)
         }
 
-        let body = {
+        // A local function rather than a closure value, so the state above is not moved to the heap.
+        func drain() {
             while !ready.isEmpty {
                 // Run the most recently created ready node first (PyTorch's ordering by sequence number).
                 var best = 0
                 for i in 1..<ready.count where ready[i].sequenceNr > ready[best].sequenceNr { best = i }
                 let node = ready.remove(at: best)
                 let index = node.engineIndex
-                var grads = buffers[index] ?? []
-                buffers[index] = nil
+                let first = offsets[index], end = offsets[index + 1]
+                if let accumulator = node as? AccumulateGrad, captures == nil, node.preHooks.isEmpty,
+                   node.retainHooks.isEmpty {
+                    // A leaf: the gradient is handed over (see AccumulateGrad.accumulate), not shared.
+                    var g = buffers[first]
+                    buffers[first] = nil
+                    accumulator.accumulate(&g)
+                    continue
+                }
+                var grads = Array(buffers[first..<end])
+                for i in first..<end { buffers[i] = nil }
                 // Tensor hooks registered on the node's outputs, then retainGrad.
                 for (out, hooks) in node.preHooks where out < grads.count {
                     guard var g = grads[out] else { continue }
@@ -84,7 +98,6 @@ enum Engine {
                 let accumulator = node as? AccumulateGrad
                 let isAccumulator = accumulator != nil
                 if let accumulator, captures == nil {
-                    // The gradient is handed over (see AccumulateGrad.accumulate), not shared.
                     var g = grads.isEmpty ? nil : grads[0]
                     grads = []
                     accumulator.accumulate(&g)
@@ -108,7 +121,7 @@ enum Engine {
                 }
             }
         }
-        if createGraph { enableGrad(body) } else { noGrad(body) }
+        if createGraph { enableGrad { drain() } } else { noGrad { drain() } }
         return captured
     }
 

@@ -12,25 +12,34 @@ private struct BlasOperand {
     let transposed: Bool
     let ld: Int
 
-    /// Uses `m` ([rows, cols], possibly strided) directly when one of its strides is 1, else a contiguous copy.
-    init(_ m: Tensor) {
+    /// Uses `m` ([rows, cols], possibly strided) directly when one of its strides is 1, else a contiguous copy;
+    /// with `transpose`, the operand is `mᵀ` (no view of it is made).
+    /// The stride of a dimension of size 1 never matters, so such a dimension takes whichever stride makes the
+    /// operand a BLAS matrix: an expanded `[1, 1]` gradient (strides `[0, 0]`) is used in place, not copied.
+    init(_ m: Tensor, transpose: Bool = false) {
         let rows = m.shape[0], cols = m.shape[1]
-        if m.strides[1] == 1 && (m.strides[0] >= Swift.max(cols, 1) || rows == 1) {
-            tensor = m; transposed = false; ld = Swift.max(m.strides[0], Swift.max(cols, 1))
-        } else if m.strides[0] == 1 && (m.strides[1] >= Swift.max(rows, 1) || cols == 1) {
-            tensor = m; transposed = true; ld = Swift.max(m.strides[1], Swift.max(rows, 1))
+        let rowMajorStride = rows == 1 ? Swift.max(cols, 1) : m.strides[0], unitCol = cols == 1 || m.strides[1] == 1
+        let colMajorStride = cols == 1 ? Swift.max(rows, 1) : m.strides[1], unitRow = rows == 1 || m.strides[0] == 1
+        if unitCol && rowMajorStride >= Swift.max(cols, 1) {
+            tensor = m; transposed = transpose; ld = rowMajorStride
+        } else if unitRow && colMajorStride >= Swift.max(rows, 1) {
+            tensor = m; transposed = !transpose; ld = colMajorStride
         } else {
             let c = m.contiguousCopy()
-            tensor = c; transposed = false; ld = Swift.max(cols, 1)
+            tensor = c; transposed = transpose; ld = Swift.max(cols, 1)
         }
     }
 }
 
-/// `out = beta·out + alpha·(a @ b)` for 2-D `a` [m,k], `b` [k,n], contiguous `out` [m,n] of dtype float32/float64.
-func gemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double = 1, beta: Double = 0) {
-    let m = a.shape[0], k = a.shape[1], n = b.shape[1]
+/// `out = beta·out + alpha·(op(a) @ op(b))` for 2-D `op(a)` [m,k], `op(b)` [k,n] and a contiguous `out` [m,n] of
+/// dtype float32/float64, where `op` transposes the operand when `transposeA`/`transposeB` says so (on the CPU
+/// only: the transposition goes to BLAS, no view is made).
+func gemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double = 1, beta: Double = 0,
+          transposeA: Bool = false, transposeB: Bool = false) {
+    let m = a.shape[transposeA ? 1 : 0], k = a.shape[transposeA ? 0 : 1], n = b.shape[transposeB ? 0 : 1]
     if m == 0 || n == 0 { return }
     if out.device != .cpu {
+        precondition(!transposeA && !transposeB, "gemm: transposition flags are CPU-only")
         deviceGemm(a, b, into: out, alpha: alpha, beta: beta, batched: false)
         return
     }
@@ -38,7 +47,7 @@ func gemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double = 1, beta: D
         if beta == 0 { out.fillRaw(0) } else { out.mul_(beta) }
         return
     }
-    let A = BlasOperand(a), B = BlasOperand(b)
+    let A = BlasOperand(a, transpose: transposeA), B = BlasOperand(b, transpose: transposeB)
     let ldc = out.strides[0]
     // One block of C: rows r0..<r1 and columns c0..<c1, with the matching slices of op(A) and op(B).
     func block<T: FloatingScalar>(_: T.Type, _ r0: Int, _ r1: Int, _ c0: Int, _ c1: Int) {

@@ -62,7 +62,8 @@ private func isColumnMajor(_ t: Tensor) -> Bool {
 /// The gradient of `a` in `a·b` for the output gradient `g`: `g·bᵀ`, computed as `(b·gᵀ)ᵀ` when `a` itself is
 /// column-major, so that the gradient has `a`'s layout (PyTorch's `mm_mat1_backward`).
 func mmGradientOfFirst(_ g: Tensor, _ b: Tensor, layoutOf a: Tensor) -> Tensor {
-    isColumnMajor(a) ? b.mm(g.t()).t() : g.mm(b.t())
+    if let r = unrecordedProduct(g, b, transposeB: true, columnMajor: isColumnMajor(a)) { return r }
+    return isColumnMajor(a) ? b.mm(g.t()).t() : g.mm(b.t())
 }
 
 /// The gradient of `b` in `a·b`: `aᵀ·g`, computed as `(gᵀ·a)ᵀ` when `b` is column-major (PyTorch's
@@ -70,7 +71,28 @@ func mmGradientOfFirst(_ g: Tensor, _ b: Tensor, layoutOf a: Tensor) -> Tensor {
 /// transpose's backward row-major like the weight, and accumulating it into `.grad` is a plain copy instead of a
 /// strided transpose.
 func mmGradientOfSecond(_ a: Tensor, _ g: Tensor, layoutOf b: Tensor) -> Tensor {
-    isColumnMajor(b) ? g.t().mm(a).t() : a.t().mm(g)
+    if let r = unrecordedProduct(a, g, transposeA: true, columnMajor: isColumnMajor(b)) { return r }
+    return isColumnMajor(b) ? g.t().mm(a).t() : a.t().mm(g)
+}
+
+/// `op(a)·op(b)` for CPU float32/float64 matrices of one dtype outside graph recording (an ordinary backward
+/// pass), without the transposed views the composite form makes: the transpositions go to BLAS, and a
+/// column-major result is the row-major product `op(b)ᵀ·op(a)ᵀ` seen through swapped strides. The same BLAS
+/// call, so the same values, as the composite; nil where the composite has to run (recording for `createGraph`,
+/// other dtypes or devices).
+func unrecordedProduct(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
+                       columnMajor: Bool) -> Tensor? {
+    guard !GradMode.isEnabled, a.device == .cpu, b.device == .cpu, a.dtype == b.dtype,
+          a.dtype == .float32 || a.dtype == .float64, a.rank == 2, b.rank == 2 else { return nil }
+    let m = a.shape[transposeA ? 1 : 0], n = b.shape[transposeB ? 0 : 1]
+    if !columnMajor {
+        let r = Tensor(uninitializedShape: [m, n], dtype: a.dtype)
+        gemm(a, b, into: r, transposeA: transposeA, transposeB: transposeB)
+        return r
+    }
+    let r = Tensor(uninitializedShape: [n, m], dtype: a.dtype)
+    gemm(b, a, into: r, transposeA: !transposeB, transposeB: !transposeA)
+    return Tensor(storage: r.storage, shape: [m, n], strides: [1, m], offset: 0, dtype: a.dtype)
 }
 
 extension OpInfo {

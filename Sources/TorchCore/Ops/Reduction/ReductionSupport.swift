@@ -86,7 +86,8 @@ extension Tensor {
     /// Reshapes a reduced gradient back to the input's rank (re-inserting reduced dims) and expands it.
     func expandReduced(to shape: [Int], dims: [Int], keepdim: Bool) -> Tensor {
         var g = self
-        if !keepdim {
+        // A full reduction's 0-d gradient expands to any shape as it is (expand adds the leading dimensions).
+        if !keepdim && rank > 0 {
             for d in dims.sorted() { g = g.unsqueeze(d) }
         }
         return g.expand(shape)

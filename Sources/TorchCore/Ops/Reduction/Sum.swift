@@ -34,7 +34,9 @@ extension Tensor {
         if self.shape == shape { return self }
         let lead = rank - shape.count
         precondition(lead >= 0, "sumToSize: size \(shape) is not expandable to size \(self.shape)")
-        var dims = Array(0..<lead)
+        // Summing over a dimension of size 1 is the identity: a `[1, n]` gradient of an `[n]` bias is a reshape.
+        var dims: [Int] = []
+        for i in 0..<lead where self.shape[i] != 1 { dims.append(i) }
         for i in 0..<shape.count where shape[i] == 1 && self.shape[i + lead] != 1 { dims.append(i + lead) }
         var r = dims.isEmpty ? self : sum(dims, keepdim: true)
         if lead > 0 { r = r.reshape(shape) }

@@ -24,8 +24,9 @@ extension Tensor {
         }
         if newShape == shape { return self }
         let inShape = shape
-        return makeView("expand", shape: newShape, strides: newStrides, offset: storageOffset,
-                        replay: { $0.expand(newShape) }) { $0.sumToSize(inShape) }
+        return makeView("expand", shape: newShape, strides: newStrides, offset: storageOffset) {
+            ViewFunctions(replay: { $0.expand(newShape) }) { $0.sumToSize(inShape) }
+        }
     }
 
     /// Variadic form of ``expand(_:)``.

@@ -34,9 +34,10 @@ extension Tensor {
         newShape[d] = len
         newStrides[d] = strides[d] * step
         let inShape = shape
-        return makeView("slice", shape: newShape, strides: newStrides, offset: storageOffset + s * strides[d],
-                        replay: { $0.slice(d, s, e, step: step) }) { g in
-            viewScatterAdd(g, baseShape: inShape) { $0.slice(d, s, e, step: step) }
+        return makeView("slice", shape: newShape, strides: newStrides, offset: storageOffset + s * strides[d]) {
+            ViewFunctions(replay: { $0.slice(d, s, e, step: step) }) { g in
+                viewScatterAdd(g, baseShape: inShape) { $0.slice(d, s, e, step: step) }
+            }
         }
     }
 
@@ -54,9 +55,10 @@ extension Tensor {
         newShape.remove(at: d)
         newStrides.remove(at: d)
         let inShape = shape
-        return makeView("select", shape: newShape, strides: newStrides, offset: storageOffset + i * strides[d],
-                        replay: { $0.select(d, i) }) { g in
-            viewScatterAdd(g, baseShape: inShape) { $0.select(d, i) }
+        return makeView("select", shape: newShape, strides: newStrides, offset: storageOffset + i * strides[d]) {
+            ViewFunctions(replay: { $0.select(d, i) }) { g in
+                viewScatterAdd(g, baseShape: inShape) { $0.select(d, i) }
+            }
         }
     }
 }

@@ -11,9 +11,10 @@ extension Tensor {
         }
         var inverse = filledInts(0, rank)
         for (i, p) in d.enumerated() { inverse[p] = i }
-        return makeView("permute", shape: d.map { shape[$0] }, strides: d.map { strides[$0] }, offset: storageOffset,
-                        replay: { $0.permute(d) }) {
-            $0.permute(inverse)
+        return makeView("permute", shape: d.map { shape[$0] }, strides: d.map { strides[$0] }, offset: storageOffset) {
+            ViewFunctions(replay: { $0.permute(d) }) {
+                $0.permute(inverse)
+            }
         }
     }
 
@@ -32,8 +33,9 @@ extension Tensor {
         var s = shape, st = strides
         s.swapAt(a, b)
         st.swapAt(a, b)
-        return makeView("transpose", shape: s, strides: st, offset: storageOffset,
-                        replay: { $0.transpose(a, b) }) { $0.transpose(a, b) }
+        return makeView("transpose", shape: s, strides: st, offset: storageOffset) {
+            ViewFunctions(replay: { $0.transpose(a, b) }) { $0.transpose(a, b) }
+        }
     }
 
     /// The transpose of a matrix; 0-d and 1-d tensors are returned as is (`t()`).

@@ -20,9 +20,10 @@ extension Tensor {
         if keep.count == rank { return self }
         let inShape = shape
         let outShape = keep.map { shape[$0] }
-        return makeView("squeeze", shape: outShape, strides: keep.map { strides[$0] }, offset: storageOffset,
-                        replay: { $0.reshape(outShape) }) {
-            $0.reshape(inShape)
+        return makeView("squeeze", shape: outShape, strides: keep.map { strides[$0] }, offset: storageOffset) {
+            ViewFunctions(replay: { $0.reshape(outShape) }) {
+                $0.reshape(inShape)
+            }
         }
     }
 
@@ -34,8 +35,9 @@ extension Tensor {
         let newStride = d < rank ? strides[d] * shape[d] : 1
         s.insert(1, at: d)
         st.insert(newStride, at: d)
-        return makeView("unsqueeze", shape: s, strides: st, offset: storageOffset,
-                        replay: { $0.unsqueeze(d) }) { $0.squeeze(d) }
+        return makeView("unsqueeze", shape: s, strides: st, offset: storageOffset) {
+            ViewFunctions(replay: { $0.unsqueeze(d) }) { $0.squeeze(d) }
+        }
     }
 }
 

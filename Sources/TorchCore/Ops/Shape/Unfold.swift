@@ -18,9 +18,10 @@ extension Tensor {
         newShape.append(size)
         newStrides.append(strides[d])
         let inShape = shape
-        return makeView("unfold", shape: newShape, strides: newStrides, offset: storageOffset,
-                        replay: { $0.unfold(d, size: size, step: step) }) { g in
-            viewScatterAdd(g, baseShape: inShape) { $0.unfold(d, size: size, step: step) }
+        return makeView("unfold", shape: newShape, strides: newStrides, offset: storageOffset) {
+            ViewFunctions(replay: { $0.unfold(d, size: size, step: step) }) { g in
+                viewScatterAdd(g, baseShape: inShape) { $0.unfold(d, size: size, step: step) }
+            }
         }
     }
 
@@ -45,9 +46,11 @@ extension Tensor {
             let c = base.contiguous()
             return c.asStrided(size, stride, storageOffset: c.storageOffset + rel)
         }
-        return makeView("asStrided", shape: size, strides: stride, offset: off, replay: replay) { g in
-            viewScatterAdd(g, baseShape: inShape) { base in
-                base.contiguous().asStrided(size, stride, storageOffset: base.contiguous().storageOffset + rel)
+        return makeView("asStrided", shape: size, strides: stride, offset: off) {
+            ViewFunctions(replay: replay) { g in
+                viewScatterAdd(g, baseShape: inShape) { base in
+                    base.contiguous().asStrided(size, stride, storageOffset: base.contiguous().storageOffset + rel)
+                }
             }
         }
     }
@@ -77,9 +80,10 @@ extension Tensor {
         newShape.append(len)
         newStrides.append(strides[a] + strides[b])
         let inShape = shape
-        return makeView("diagonal", shape: newShape, strides: newStrides, offset: start,
-                        replay: { $0.diagonal(offset: offset, dim1: a, dim2: b) }) { g in
-            viewScatterAdd(g, baseShape: inShape) { $0.diagonal(offset: offset, dim1: a, dim2: b) }
+        return makeView("diagonal", shape: newShape, strides: newStrides, offset: start) {
+            ViewFunctions(replay: { $0.diagonal(offset: offset, dim1: a, dim2: b) }) { g in
+                viewScatterAdd(g, baseShape: inShape) { $0.diagonal(offset: offset, dim1: a, dim2: b) }
+            }
         }
     }
 }

@@ -10,8 +10,9 @@ extension Tensor {
             preconditionFailure("view: size \(newShape) is not compatible with input tensor's size \(self.shape) and stride \(strides) (at least one dimension spans across two contiguous subspaces). Use reshape(...) instead.")
         }
         let inShape = self.shape
-        return makeView("view", shape: newShape, strides: st, offset: storageOffset,
-                        replay: { $0.reshape(newShape) }) { $0.reshape(inShape) }
+        return makeView("view", shape: newShape, strides: st, offset: storageOffset) {
+            ViewFunctions(replay: { $0.reshape(newShape) }) { $0.reshape(inShape) }
+        }
     }
 
     /// Variadic form of ``view(_:)``.

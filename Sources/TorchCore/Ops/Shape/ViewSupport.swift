@@ -6,16 +6,22 @@ extension Tensor {
         Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
     }
 
-    /// Creates a view of `self` and records it, with `backward` mapping the view's gradient to `self`'s.
+    /// Creates a view of `self` and records it, with the functions `functions` makes: `backward` maps the view's
+    /// gradient to `self`'s.
     ///
     /// Note (view replay): `replay` re-creates this view from any tensor shaped like `self` with the same
     /// logical ops. Composed along a chain of views it maps the differentiable base to the view, which is what
     /// an in-place write through the view needs to route gradients (whatever the base's memory layout).
+    ///
+    /// Note (unrecorded views): the two closures are made by `functions`, a non-escaping closure called only
+    /// when the view is recorded, so a view taken under `noGrad` (every transpose of a backward pass) allocates
+    /// its tensor and nothing else.
     func makeView(_ op: String, shape: [Int], strides: [Int], offset: Int,
-                  replay: @escaping (Tensor) -> Tensor,
-                  backward: @escaping (Tensor) -> Tensor) -> Tensor {
+                  functions: () -> ViewFunctions) -> Tensor {
         let out = aliased(shape: shape, strides: strides, offset: offset)
         if shouldRecord(self) {
+            let f = functions()
+            let replay = f.replay, backward = f.backward
             record(op, inputs: [self], outputs: [out]) { ctx in [backward(ctx.grad)] }
             let meta = out.impl.meta
             meta.viewVersion = storage.version
@@ -31,6 +37,14 @@ extension Tensor {
         }
         return out
     }
+}
+
+/// The two functions of a recorded view (see ``Tensor/makeView(_:shape:strides:offset:functions:)``).
+struct ViewFunctions {
+    /// Re-creates the view from a tensor shaped like its input.
+    let replay: (Tensor) -> Tensor
+    /// Maps the view's gradient to its input's.
+    let backward: (Tensor) -> Tensor
 }
 
 /// The gradient of a slicing view: `grad` added into zeros of `baseShape` at the positions `view` selects.
