@@ -351,4 +351,23 @@ import _TestSupport
         let r = gradcheck({ $0[0].pow(4) }, inputs: [Tensor([-1.3, 0.7, -0.2]).requiresGrad_()])
         #expect(r.passed, "\(r)")
     }
+
+    /// Broadcast copies into a dense tensor: a block repeated over leading dimensions (with or without leading
+    /// size-1 dimensions in the source), a size-1 dimension in the middle, and a strided source, element by
+    /// element against the rule dst[i, j, k] = src[broadcast index].
+    @Test func broadcastCopies() {
+        let row = Tensor([Float(1), 2, 3, 4])
+        let a = Tensor.zeros([2, 3, 4]); a.copy_(row)
+        #expect(a.toArray(of: Float.self) == Array(repeating: [Float(1), 2, 3, 4], count: 6).flatMap { $0 })
+        let b = Tensor.zeros([3, 4]); b.copy_(row.reshape([1, 1, 4]).squeeze(0))
+        #expect(b.toArray(of: Float.self) == Array(repeating: [Float(1), 2, 3, 4], count: 3).flatMap { $0 })
+        let column = Tensor([Float(5), 6, 7]).reshape([3, 1])
+        let c = Tensor.zeros([2, 3, 2]); c.copy_(column)
+        #expect(c.toArray(of: Float.self) == [5, 5, 6, 6, 7, 7, 5, 5, 6, 6, 7, 7])
+        let strided = Tensor.arange(0, 8, dtype: .float32).reshape([2, 4]).t()
+        let d = Tensor.zeros([2, 4, 2]); d.copy_(strided)
+        #expect(d.toArray(of: Float.self) == [0, 4, 1, 5, 2, 6, 3, 7, 0, 4, 1, 5, 2, 6, 3, 7])
+        let same = Tensor.zeros([4]); same.copy_(row)
+        #expect(same.toArray(of: Float.self) == [1, 2, 3, 4])
+    }
 }

@@ -29,14 +29,14 @@ enum Engine {
         stack.reserveCapacity(16)
         for (edge, _) in roots where visit(edge.node) { stack.append(edge.node) }
         while let node = stack.popLast() {
-            for case let e? in node.next where visit(e.node) { stack.append(e.node) }
+            for input in node.inputs { if let e = input.edge, visit(e.node) { stack.append(e.node) } }
         }
         defer { for n in nodes { n.engineIndex = -1 } }
         var deps = filledInts(0, nodes.count)
         // Every node's incoming gradients live in one flat buffer: node i's outputs at offsets[i]..<offsets[i + 1].
         var offsets = filledInts(0, nodes.count + 1)
         for (i, n) in nodes.enumerated() {
-            for case let e? in n.next { deps[e.node.engineIndex] += 1 }
+            for input in n.inputs { if let e = input.edge { deps[e.node.engineIndex] += 1 } }
             offsets[i + 1] = offsets[i] + Swift.max(n.numOutputs, 1)
         }
 
@@ -105,10 +105,10 @@ enum Engine {
                     inputGrads = node.apply(grads)
                     if !retainGraph { node.release() }
                 }
-                for (i, edge) in node.next.enumerated() {
-                    guard let edge else { continue }
+                for (i, input) in node.inputs.enumerated() {
+                    guard let edge = input.edge else { continue }
                     if i < inputGrads.count, var g = inputGrads[i] {
-                        g = conform(g, to: node.inputMeta[i], node: node)
+                        g = conform(g, to: input, node: node)
                         if GradMode.isAnomalyDetectionEnabled {
                             let hasNaN = noGrad { g.isnan().any().item(Bool.self) }
                             precondition(!hasNaN, "Function '\(node.name)' returned nan values in its \(i)th output (forward op: \(node.opName)).")
@@ -132,7 +132,7 @@ enum Engine {
     }
 
     /// Sums a gradient back over broadcast dimensions and casts it to the input's dtype.
-    private static func conform(_ g: Tensor, to meta: InputMeta, node: Node) -> Tensor {
+    private static func conform(_ g: Tensor, to meta: NodeInput, node: Node) -> Tensor {
         var g = g
         if g.shape != meta.shape { g = g.sumToSize(meta.shape) }
         if g.dtype != meta.dtype && meta.dtype.isFloatingPoint { g = g.to(meta.dtype) }

@@ -15,13 +15,12 @@ open class Node: CustomStringConvertible {
     public var name: String { Node.backwardName(opName) }
     /// The forward op that created the node (for anomaly mode and error messages).
     public let opName: String
-    var next: [Edge?]
+    /// The op's inputs: where each one's gradient goes (nil when it needs none) and its shape and dtype.
+    let inputs: [NodeInput]
     var preHooks: [Int: [TensorHook]] = [:]
     /// `retainGrad` hooks: they run after every other hook, so `.grad` holds the final gradient.
     var retainHooks: [Int: (Tensor) -> Void] = [:]
     let numOutputs: Int
-    /// Shapes and dtypes of the inputs, so gradients are summed back over broadcast dimensions and cast.
-    var inputMeta: [InputMeta]
     let sequenceNr: Int
     var released = false
     /// Scratch slot for the engine: the node's index in the current backward pass (-1 outside one).
@@ -29,10 +28,9 @@ open class Node: CustomStringConvertible {
 
     static let counter = Atomic<Int>(0)
 
-    init(opName: String, next: [Edge?], inputMeta: [InputMeta], numOutputs: Int) {
+    init(opName: String, inputs: [NodeInput], numOutputs: Int) {
         self.opName = opName
-        self.next = next
-        self.inputMeta = inputMeta
+        self.inputs = inputs
         self.numOutputs = numOutputs
         self.sequenceNr = Node.counter.wrappingAdd(1, ordering: .relaxed).newValue
     }
@@ -48,7 +46,7 @@ open class Node: CustomStringConvertible {
     public var description: String { "<\(name)>" }
 
     /// The next nodes, as PyTorch's `next_functions`.
-    public var nextFunctions: [Node?] { next.map { $0?.node } }
+    public var nextFunctions: [Node?] { inputs.map { $0.edge?.node } }
 
     func addPreHook(_ output: Int, _ hook: @escaping TensorHook) {
         preHooks[output, default: []].append(hook)
@@ -61,8 +59,11 @@ open class Node: CustomStringConvertible {
     func release() { released = true }
 }
 
-/// The shape and dtype an input had when its op was recorded.
-struct InputMeta {
+/// One input of a node: the edge its gradient flows along (nil when it needs none), and the shape and dtype it
+/// had when its op was recorded, so its gradient is summed back over broadcast dimensions and cast. (One array
+/// of these per node, not one of edges and one of shapes: a recorded op allocates once for its inputs.)
+struct NodeInput {
+    let edge: Edge?
     let shape: [Int]
     let dtype: DType
 }
@@ -77,7 +78,7 @@ final class AccumulateGrad: Node {
 
     init(leaf: TensorImpl) {
         self.leaf = leaf
-        super.init(opName: "accumulateGrad", next: [], inputMeta: [InputMeta(shape: leaf.shape, dtype: leaf.dtype)], numOutputs: 1)
+        super.init(opName: "accumulateGrad", inputs: [], numOutputs: 1)
     }
 
     override func apply(_ grads: [Tensor?]) -> [Tensor?] {
@@ -139,8 +140,8 @@ final class FunctionNode: Node {
          backward: @escaping (BackwardContext) -> [Tensor?]) {
         self.backwardFn = backward
         self.saved = saved
-        super.init(opName: opName, next: inputs.map { $0.gradientEdge },
-                   inputMeta: inputs.map { InputMeta(shape: $0.impl.shape, dtype: $0.dtype) }, numOutputs: numOutputs)
+        super.init(opName: opName, inputs: inputs.map { NodeInput(edge: $0.gradientEdge, shape: $0.impl.shape, dtype: $0.dtype) },
+                   numOutputs: numOutputs)
     }
 
     override func apply(_ grads: [Tensor?]) -> [Tensor?] {
@@ -171,7 +172,7 @@ public struct BackwardContext {
 
     /// Whether the `i`-th input of the op has somewhere to send its gradient (it requires grad), so a backward
     /// can skip the work for inputs that do not (PyTorch's `needs_input_grad`).
-    public func needsInputGrad(_ i: Int) -> Bool { i < node.next.count && node.next[i] != nil }
+    public func needsInputGrad(_ i: Int) -> Bool { i < node.inputs.count && node.inputs[i].edge != nil }
 }
 
 // MARK: - SavedTensor

@@ -41,12 +41,30 @@ private struct CastCopyOuter: DTypeVisitor {
 
 /// Copies raw elements of the same size (any dtype pair with equal item size and identical bits).
 private func bitCopy(_ src: Tensor, _ dst: Tensor) {
+    if copyRepeatedBlock(src, dst) { return }
     switch src.dtype.itemSize {
     case 1: mapUnary(src, out: dst, IdentityKernel<UInt8>())
     case 2: mapUnary(src, out: dst, IdentityKernel<UInt16>())
     case 4: mapUnary(src, out: dst, IdentityKernel<UInt32>())
     default: mapUnary(src, out: dst, IdentityKernel<UInt64>())
     }
+}
+
+/// A contiguous `src` broadcast over leading dimensions into a contiguous `dst` (a bias copied into each row of
+/// addmm's output, or a plain dense copy) as whole-block copies, without setting up a strided iteration; false
+/// when the layouts are anything else.
+private func copyRepeatedBlock(_ src: Tensor, _ dst: Tensor) -> Bool {
+    guard src.isContiguous && dst.isContiguous, src.count > 0 else { return false }
+    let ss = src.shape, ds = dst.shape
+    var lead = 0
+    while lead < ss.count && ss[lead] == 1 { lead += 1 }
+    let trailing = ss.count - lead
+    guard trailing <= ds.count else { return false }
+    for i in 0..<trailing where ss[lead + i] != ds[ds.count - trailing + i] { return false }
+    let block = src.count * src.dtype.itemSize, copies = dst.count / src.count
+    let from = UnsafeRawPointer(src.rawPointer), to = dst.rawPointer
+    for c in 0..<copies { (to + c * block).copyMemory(from: from, byteCount: block) }
+    return true
 }
 
 /// Copies `src` into `dst` (broadcasting `src`), converting dtypes; the kernel behind `copy_`, `contiguous`

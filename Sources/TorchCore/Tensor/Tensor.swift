@@ -172,6 +172,9 @@ func normalizeDim(_ dim: Int, _ rank: Int, op: String) -> Int {
 /// The broadcast shape of two shapes (NumPy/PyTorch rules).
 public func broadcastShapes(_ a: [Int], _ b: [Int], op: String = "broadcast") -> [Int] {
     if a == b { return a }
+    // When one shape is the result already (a bias against a batch), it is returned as is, not rebuilt.
+    if a.count <= b.count && broadcasts(a, into: b) { return b }
+    if b.count <= a.count && broadcasts(b, into: a) { return a }
     let n = max(a.count, b.count)
     var out = filledInts(1, n)
     for i in 0..<n {
@@ -182,6 +185,14 @@ public func broadcastShapes(_ a: [Int], _ b: [Int], op: String = "broadcast") ->
         out[i] = da == 1 ? db : da
     }
     return out
+}
+
+/// Whether `shape` broadcasts to `target` (of at least its rank) with `target` as the result.
+@inline(__always)
+private func broadcasts(_ shape: [Int], into target: [Int]) -> Bool {
+    let off = target.count - shape.count
+    for i in 0..<shape.count where shape[i] != 1 && shape[i] != target[off + i] { return false }
+    return true
 }
 
 /// Strides of `t` viewed as broadcast to `shape` (0 on broadcast dimensions).
