@@ -535,27 +535,34 @@ AVX512 static void layernorm_avx512(const float *x, const float *w, const float 
     }
 }
 
-/* The body of a unary AVX-512 kernel y = F(x) over n floats: whole vectors and a masked last one, written with
-   streaming stores from y's first 64-byte boundary on when the output is large (use_streaming). */
-#define UNARY_AVX512_BODY(F)                                                                          \
+/* The body of an elementwise AVX-512 kernel writing n floats to y, where AT(i, m) is the vector of results for
+   y + i whose lanes in mask m are needed (read its inputs with masked loads): whole vectors and a masked last
+   one, written with streaming stores from y's first 64-byte boundary on when the output is large
+   (use_streaming). A full vector passes the constant mask 0xFFFF, for which the masked loads are plain loads. */
+#define ELEMENTWISE_AVX512_BODY(AT)                                                                   \
     size_t i = 0;                                                                                     \
     if (use_streaming(n)) {                                                                           \
         size_t h = align_head(y, n);                                                                  \
         if (h) {                                                                                      \
             __mmask16 m = (__mmask16)((1u << h) - 1);                                                 \
-            _mm512_mask_storeu_ps(y, m, F(_mm512_maskz_loadu_ps(m, x)));                              \
+            _mm512_mask_storeu_ps(y, m, AT(0, m));                                                    \
         }                                                                                             \
-        for (i = h; i + 16 <= n; i += 16) _mm512_stream_ps(y + i, F(_mm512_loadu_ps(x + i)));         \
+        for (i = h; i + 16 <= n; i += 16) _mm512_stream_ps(y + i, AT(i, (__mmask16)0xFFFF));          \
         _mm_sfence();                                                                                 \
     } else {                                                                                          \
-        for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, F(_mm512_loadu_ps(x + i)));              \
+        for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, AT(i, (__mmask16)0xFFFF));               \
     }                                                                                                 \
     if (i < n) {                                                                                      \
         __mmask16 m = (__mmask16)((1u << (n - i)) - 1);                                               \
-        _mm512_mask_storeu_ps(y + i, m, F(_mm512_maskz_loadu_ps(m, x + i)));                          \
+        _mm512_mask_storeu_ps(y + i, m, AT(i, m));                                                    \
     }
 
-AVX512 static void exp_avx512(const float *x, float *y, size_t n) { UNARY_AVX512_BODY(exp512) }
+/* The lanes of x (and of a second input g) at i that mask m selects. */
+#define X_AT(i, m) _mm512_maskz_loadu_ps(m, x + (i))
+#define G_AT(i, m) _mm512_maskz_loadu_ps(m, g + (i))
+#define EXP_AT(i, m) exp512(X_AT(i, m))
+
+AVX512 static void exp_avx512(const float *x, float *y, size_t n) { ELEMENTWISE_AVX512_BODY(EXP_AT) }
 /* d/dx GELU = Φ(x) + x·φ(x) from its own table on [-2.9, 5.75] (|error| <= 2.2e-7), 1 above (x·φ(x) < 1.5e-7),
    and through erfc and exp below, times the incoming gradient. */
 AVX512 static inline __m512 gelu_grad512(const gelu_table512 *tb, __m512 v, __m512 g) {
@@ -574,37 +581,23 @@ AVX512 static inline __m512 gelu_grad512(const gelu_table512 *tb, __m512 v, __m5
 
 AVX512 static void gelu_grad_avx512(const float *x, const float *g, float *y, size_t n) {
     gelu_table512 tb = gelu_table_load512(gelu_derivative_table);
-    size_t i = 0;
-    if (use_streaming(n)) {
-        size_t h = align_head(y, n);
-        if (h) {
-            __mmask16 m = (__mmask16)((1u << h) - 1);
-            _mm512_mask_storeu_ps(y, m, gelu_grad512(&tb, _mm512_maskz_loadu_ps(m, x), _mm512_maskz_loadu_ps(m, g)));
-        }
-        for (i = h; i + 16 <= n; i += 16)
-            _mm512_stream_ps(y + i, gelu_grad512(&tb, _mm512_loadu_ps(x + i), _mm512_loadu_ps(g + i)));
-        _mm_sfence();
-    } else {
-        for (; i + 16 <= n; i += 16)
-            _mm512_storeu_ps(y + i, gelu_grad512(&tb, _mm512_loadu_ps(x + i), _mm512_loadu_ps(g + i)));
-    }
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
-        _mm512_mask_storeu_ps(y + i, m, gelu_grad512(&tb, _mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, g + i)));
-    }
+#define GELU_GRAD_AT(i, m) gelu_grad512(&tb, X_AT(i, m), G_AT(i, m))
+    ELEMENTWISE_AVX512_BODY(GELU_GRAD_AT)
+#undef GELU_GRAD_AT
 }
 
 AVX512 static void gelu_avx512(const float *x, float *y, size_t n) {
     gelu_table512 tb = gelu_table_load512(gelu_cdf_table);
-#define GELU_F(v) gelu512(&tb, v)
-    UNARY_AVX512_BODY(GELU_F)
-#undef GELU_F
+#define GELU_AT(i, m) gelu512(&tb, X_AT(i, m))
+    ELEMENTWISE_AVX512_BODY(GELU_AT)
+#undef GELU_AT
 }
 AVX512 static inline __m512 sigmoid512(__m512 v) {
     const __m512 one = _mm512_set1_ps(1.0f);
     return _mm512_div_ps(one, _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
 }
-AVX512 static void sigmoid_avx512(const float *x, float *y, size_t n) { UNARY_AVX512_BODY(sigmoid512) }
+#define SIGMOID_AT(i, m) sigmoid512(X_AT(i, m))
+AVX512 static void sigmoid_avx512(const float *x, float *y, size_t n) { ELEMENTWISE_AVX512_BODY(SIGMOID_AT) }
 AVX512 static void softmax_avx512(const float *x, float *y, size_t rows, size_t cols, int lg) {
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * cols;
@@ -830,7 +823,8 @@ AVX512 static inline __m512 relu512(__m512 v) {
     const __m512 z = _mm512_setzero_ps();
     return _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, z, _CMP_LT_OQ), z);
 }
-AVX512 static void relu_avx512(const float *x, float *y, size_t n) { UNARY_AVX512_BODY(relu512) }
+#define RELU_AT(i, m) relu512(X_AT(i, m))
+AVX512 static void relu_avx512(const float *x, float *y, size_t n) { ELEMENTWISE_AVX512_BODY(RELU_AT) }
 AVX2 static void relu_avx2(const float *x, float *y, size_t n) {
     size_t i = 0;
     const __m256 z = _mm256_setzero_ps();

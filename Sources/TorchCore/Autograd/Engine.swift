@@ -70,9 +70,10 @@ enum Engine {
                 let node = ready.remove(at: best)
                 let index = node.engineIndex
                 let first = offsets[index], end = offsets[index + 1]
-                if let accumulator = node as? AccumulateGrad, captures == nil, node.preHooks.isEmpty,
-                   node.retainHooks.isEmpty {
-                    // A leaf: the gradient is handed over (see AccumulateGrad.accumulate), not shared.
+                let accumulator = node as? AccumulateGrad
+                if let accumulator, captures == nil {
+                    // A leaf (its hooks run in accumulate; tensor hooks and retainGrad are for non-leaves): the
+                    // gradient is handed over (see AccumulateGrad.accumulate), not shared.
                     var g = buffers[first]
                     buffers[first] = nil
                     accumulator.accumulate(&g)
@@ -95,13 +96,7 @@ enum Engine {
                     }
                 }
                 var inputGrads: [Tensor?] = []
-                let accumulator = node as? AccumulateGrad
-                let isAccumulator = accumulator != nil
-                if let accumulator, captures == nil {
-                    var g = grads.isEmpty ? nil : grads[0]
-                    grads = []
-                    accumulator.accumulate(&g)
-                } else if !isAccumulator && grads.contains(where: { $0 != nil }) {
+                if accumulator == nil && grads.contains(where: { $0 != nil }) {
                     inputGrads = node.apply(grads)
                     if !retainGraph { node.release() }
                 }

@@ -50,11 +50,11 @@ private func bitCopy(_ src: Tensor, _ dst: Tensor) {
     }
 }
 
-/// A contiguous `src` broadcast over leading dimensions into a contiguous `dst` (a bias copied into each row of
-/// addmm's output, or a plain dense copy) as whole-block copies, without setting up a strided iteration; false
-/// when the layouts are anything else.
+/// A small contiguous `src` broadcast over leading dimensions into a contiguous `dst` (a bias copied into each row
+/// of addmm's output, or a plain dense copy) as whole-block copies, without setting up a strided iteration; false
+/// when the layouts are anything else, or when `dst` is large enough for `mapUnary` to split it over threads.
 private func copyRepeatedBlock(_ src: Tensor, _ dst: Tensor) -> Bool {
-    guard src.isContiguous && dst.isContiguous, src.count > 0 else { return false }
+    guard dst.count <= elementwiseGrain, src.isContiguous && dst.isContiguous, src.count > 0 else { return false }
     let ss = src.shape, ds = dst.shape
     var lead = 0
     while lead < ss.count && ss[lead] == 1 { lead += 1 }
