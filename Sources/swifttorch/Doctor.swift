@@ -15,6 +15,7 @@ struct Doctor: ParsableCommand {
         print("BLAS: \(Torch.blasDescription)")
         print("threads: \(Torch.numThreads)")
         print("vector kernels: \(Torch.vectorISA)")
+        print("float32 GEMM: \(Torch.float32Gemm)")
         print("CPU features: \(cpuFeatures())")
         print("CUDA: \(cudaStatus())")
         let stats = Torch.memoryStats()

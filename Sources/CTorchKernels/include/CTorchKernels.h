@@ -6,6 +6,15 @@
 /* Vectorised float32 kernels for contiguous buffers. Each entry point picks an AVX-512, AVX2+FMA or portable
    implementation at run time (the library itself is built for the baseline target). */
 
+/* c = alpha·op(a)·op(b) + beta·c for row-major float32 buffers, on the calling thread (sgemm.c): op(a) is m × k
+   (a stored k × m with leading dimension lda when trans_a), op(b) is k × n (b stored n × k when trans_b); c is not
+   read when beta is 0. AVX-512 where the CPU has it, a plain loop otherwise. */
+void st_sgemm_f32(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                  const float *b, size_t ldb, float beta, float *c, size_t ldc);
+/* 1 when st_sgemm_f32 should be used instead of the BLAS library: the CPU has AVX-512 and the kernels were
+   compiled with optimisation (an unoptimised build keeps the library's GEMM). */
+int st_sgemm_f32_preferred(void);
+
 /* y[i] = exp(x[i]) */
 void st_exp_f32(const float *x, float *y, size_t n);
 /* y[i] = 0.5 x (1 + erf(x / sqrt 2)) */

@@ -63,6 +63,10 @@ extension Torch {
     @discardableResult
     public static func _forceVectorISA(_ name: String) -> Bool { st_force_isa(name) != 0 }
 
+    /// What runs float32 matrix products on the calling thread: `SwiftTorch AVX-512` (its own kernel, used where
+    /// the CPU has AVX-512 in an optimised build) or `BLAS` (the library of ``blasDescription``; float64 always).
+    public static var float32Gemm: String { st_sgemm_f32_preferred() != 0 ? "SwiftTorch AVX-512" : "BLAS" }
+
     /// The output size in bytes from which the AVX-512 elementwise kernels bypass the cache with non-temporal
     /// stores (half the last-level cache: an output that large is evicted before the op returns anyway).
     public static var _streamingStoreThreshold: Int { Int(st_streaming_threshold()) }

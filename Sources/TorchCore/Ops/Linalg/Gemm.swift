@@ -4,6 +4,8 @@ import CBLAS
 import Accelerate
 #endif
 
+import CTorchKernels
+
 // MARK: - GEMM kernel
 
 /// A matrix operand as BLAS sees it: a pointer, whether it is transposed, and its leading dimension.
@@ -154,6 +156,14 @@ func gemmRaw<T: FloatingScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: I
     if m == 0 || n == 0 { return }
     if k == 0 {
         for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+        return
+    }
+    if T.self == Float.self && st_sgemm_f32_preferred() != 0 {
+        // SwiftTorch's AVX-512 kernel (sgemm.c): the environment keeps OpenBLAS on its AVX2 kernels here.
+        st_sgemm_f32(transA ? 1 : 0, transB ? 1 : 0, m, n, k, unsafeBitCast(alpha, to: Float.self),
+                     UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
+                     UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb, unsafeBitCast(beta, to: Float.self),
+                     UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc)
         return
     }
     BlasThreads.pinToOne()
