@@ -15,35 +15,67 @@ import Testing
         a.emptyCache()
     }
 
-    /// A large request takes the smallest cached block of at most twice its size, and that block's size is the
-    /// one accounted and returned.
-    @Test func largeRequestsTakeTheBestFit() {
+    /// A large request takes the smallest free span that holds it and splits off the rest; the size handed out is
+    /// the one accounted.
+    @Test func largeRequestsTakeTheBestFitAndSplit() {
         let a = CachingAllocator()
         let (big, bigSize) = a.allocate(3_000_000)
         let (huge, hugeSize) = a.allocate(5_000_000)
+        #expect(bigSize == CachingAllocator.roundedSize(3_000_000) && hugeSize == CachingAllocator.roundedSize(5_000_000))
         a.deallocate(big, size: bigSize)
         a.deallocate(huge, size: hugeSize)
-        #expect(a.stats.cachedBytes == bigSize + hugeSize)
+        #expect(a.stats.cachedBytes == bigSize + hugeSize && a.stats.allocatedBytes == 0)
+        // 2 MB: the 3 MB span (the smaller one that holds it), split.
         let (p, s) = a.allocate(2_000_000)
-        #expect(p == big && s == bigSize)
-        #expect(a.stats.allocatedBytes == bigSize && a.stats.cachedBytes == hugeSize)
-        // 1 MB fits neither (both blocks are more than twice as large): a new block.
+        #expect(p == big && s == CachingAllocator.roundedSize(2_000_000))
+        #expect(a.stats.allocatedBytes == s && a.stats.cachedBytes == bigSize + hugeSize - s)
+        // 1 MB does not fit the 3 MB span's remainder (983,040 bytes): the 5 MB span, split.
         let (q, t) = a.allocate(1_000_000)
-        #expect(q != huge && t == CachingAllocator.roundedSize(1_000_000))
-        #expect(a.stats.cacheHits == 1)
-        // 4 MB takes the 5 MB block.
-        let (r, u) = a.allocate(4_000_000)
-        #expect(r == huge && u == hugeSize)
+        #expect(q == huge && t == CachingAllocator.roundedSize(1_000_000))
+        // 3.99 MB: what is left of the 5 MB span, right after the 1 MB block; all of it, as the remainder would be
+        // below the split size.
+        let (r, u) = a.allocate(3_990_000)
+        #expect(r == huge + t && u == hugeSize - t)
+        #expect(a.stats.cacheHits == 3)
         for (x, n) in [(p, s), (q, t), (r, u)] { a.deallocate(x, size: n) }
+        // Freed spans merge back into whole segments, which emptyCache returns.
+        #expect(a.stats.cachedBytes == bigSize + hugeSize && a.stats.allocatedBytes == 0)
+        let (whole, wholeSize) = a.allocate(5_000_000)
+        #expect(whole == huge && wholeSize == hugeSize)
+        a.deallocate(whole, size: wholeSize)
         a.emptyCache()
-        #expect(a.stats.cachedBytes == 0 && a.stats.allocatedBytes == 0)
+        #expect(a.stats.cachedBytes == 0 && a.stats.allocatedBytes == 0 && a.stats.releasedBlocks == 2)
     }
 
+    /// Requests below the segment size share a segment; a freed span merges with free neighbours on both sides,
+    /// and a span in use keeps its segment from being returned.
+    @Test func neighboursMerge() {
+        let a = CachingAllocator()
+        let blocks = (0..<3).map { _ in a.allocate(600_000) }
+        #expect(blocks[1].0 == blocks[0].0 + blocks[0].1 && blocks[2].0 == blocks[1].0 + blocks[1].1)
+        #expect(a.stats.allocatedBytes + a.stats.cachedBytes == CachingAllocator.segmentSize)
+        a.deallocate(blocks[1].0, size: blocks[1].1)
+        a.deallocate(blocks[0].0, size: blocks[0].1)
+        // The first two spans are one free span now: 1.1 MB fits at the segment's start.
+        let (p, s) = a.allocate(1_100_000)
+        #expect(p == blocks[0].0)
+        a.deallocate(p, size: s)
+        a.emptyCache()
+        #expect(a.stats.releasedBlocks == 0 && a.stats.cachedBytes == CachingAllocator.segmentSize - blocks[2].1)
+        a.deallocate(blocks[2].0, size: blocks[2].1)
+        a.emptyCache()
+        #expect(a.stats.releasedBlocks == 1 && a.stats.cachedBytes == 0 && a.stats.allocatedBytes == 0)
+    }
+
+    /// Beyond the limit, freed small blocks and segments that become entirely free go back to the system.
     @Test func limitSendsBlocksBack() {
         let a = CachingAllocator()
         a.setLimit(0)
         let (p, s) = a.allocate(100_000)
         a.deallocate(p, size: s)
         #expect(a.stats.cachedBytes == 0 && a.stats.releasedBlocks == 1)
+        let (q, t) = a.allocate(1_000)
+        a.deallocate(q, size: t)
+        #expect(a.stats.cachedBytes == 0 && a.stats.releasedBlocks == 2)
     }
 }
