@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Runs chosen workloads of SwiftTorch and of the PyTorch reference in alternation, one workload group at a time,
+and prints the ratio table of the medians over the rounds.
+
+    PYTHON=/path/to/venv/bin/python python3 scripts/bench_interleaved.py OUT_DIR --rounds 5 --only ew_add_bcast,red_
+
+Memory-bound rows move by up to 2x between minutes on a shared machine; a full run of one framework after the
+other compares two different minutes. Here each group (one `--only` prefix) runs SwiftTorch, then PyTorch, then
+PyTorch, then SwiftTorch, and so on, so that both see the same conditions; the table takes each framework's
+median over the rounds. Records of every round are kept in OUT_DIR (swifttorch.jsonl, pytorch.jsonl).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def records(command):
+    """The JSON records a benchmark command prints."""
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("out")
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--only", required=True, help="comma-separated workload id prefixes, each run as one group")
+    p.add_argument("--threads", default="1 2")
+    args = p.parse_args()
+    python = os.environ.get("PYTHON", "python3")
+    shared = os.environ.get("SHARED", os.path.join(ROOT, "..", "shared"))
+    swift = os.path.join(ROOT, ".build", "release", "swifttorch")
+    threads = args.threads.split()
+    os.makedirs(args.out, exist_ok=True)
+    runs = {"swifttorch": [], "pytorch": []}
+    commands = {
+        "swifttorch": lambda g: [swift, "bench", "--json", "--only", g, "--threads", *threads],
+        "pytorch": lambda g: [python, os.path.join(shared, "bench", "pytorch_reference.py"), "--json", "--only", g,
+                              "--threads", *threads],
+    }
+    for r in range(args.rounds):
+        order = ["swifttorch", "pytorch"] if r % 2 == 0 else ["pytorch", "swifttorch"]
+        for group in args.only.split(","):
+            for fw in order:
+                recs = records(commands[fw](group))
+                for rec in recs:
+                    rec["round"] = r
+                runs[fw] += recs
+        print(f"round {r + 1} of {args.rounds} done", file=sys.stderr)
+    for fw, recs in runs.items():
+        with open(os.path.join(args.out, f"{fw}.jsonl"), "w") as f:
+            for rec in recs:
+                f.write(json.dumps(rec) + "\n")
+    table(runs["swifttorch"], runs["pytorch"], args.rounds)
+
+
+def table(swift, torch, rounds):
+    def medians(recs):
+        values, meta, order = {}, {}, []
+        for rec in recs:
+            key = (rec["id"], rec["threads"])
+            if key not in values:
+                values[key] = []
+                order.append(key)
+            values[key].append(rec["value"])
+            meta[key] = rec
+        return {k: statistics.median(v) for k, v in values.items()}, meta, order, values
+
+    ms, meta, order, sv = medians(swift)
+    mt, _, _, tv = medians(torch)
+    keys = sorted([k for k in order if k in mt], key=lambda k: (k[1], order.index(k)))
+    print(f"| workload | T | unit | SwiftTorch (median of {rounds}) | PyTorch (median of {rounds}) | ratio | SwiftTorch range | PyTorch range |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    below = []
+    for k in keys:
+        higher = meta[k]["higher_is_better"]
+        ratio = ms[k] / mt[k] if higher else mt[k] / ms[k]
+        if ratio < 1.0:
+            below.append(f"`{k[0]}` (T={k[1]}) {ratio:.2f}")
+        rng = lambda v: f"{min(v):.4g}–{max(v):.4g}"
+        print(f"| `{k[0]}` | {k[1]} | {meta[k]['unit']} | {ms[k]:.4g} | {mt[k]:.4g} | {ratio:.2f}{'' if ratio >= 1 else ' ✗'} "
+              f"| {rng(sv[k])} | {rng(tv[k])} |")
+    print()
+    print(f"{len(keys) - len(below)} of {len(keys)} at or above 1.00." + (" Below: " + ", ".join(below) + "." if below else ""))
+
+
+if __name__ == "__main__":
+    main()
