@@ -23,6 +23,7 @@
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include <pthread.h>
 #define ST_X86 1
 #endif
 
@@ -49,28 +50,50 @@ static void sgemm_portable(int trans_a, int trans_b, size_t m, size_t n, size_t 
 #ifdef ST_X86
 #define AVX512 __attribute__((target("avx512f,avx512dq")))
 
-/* The per-thread packing buffers, grown on demand and kept for the thread's lifetime (the pool's threads live as long
-   as the process). */
-static _Thread_local float *pack_b_buf, *strip_buf;
-static _Thread_local size_t pack_b_cap;
+/* The per-thread packing buffers: op(B)'s panels (grown on demand) and one strip of A (see copy_strip). They live
+   as long as their thread: a thread-specific key frees them when it exits. */
+struct sgemm_buffers {
+    float *pack_b, *strip;
+    size_t pack_b_cap;
+};
+static _Thread_local struct sgemm_buffers *thread_buffers;
+static pthread_key_t buffers_key;
+static pthread_once_t buffers_once = PTHREAD_ONCE_INIT;
 
-static float *pack_b_space(size_t floats) {
-    if (floats > pack_b_cap) {
-        free(pack_b_buf);
-        pack_b_buf = aligned_alloc(64, (floats * sizeof(float) + 63) & ~(size_t)63);
-        pack_b_cap = pack_b_buf ? floats : 0;
+static void free_buffers(void *p) {
+    struct sgemm_buffers *b = p;
+    free(b->pack_b);
+    free(b->strip);
+    free(b);
+}
+
+static void make_buffers_key(void) { pthread_key_create(&buffers_key, free_buffers); }
+
+static struct sgemm_buffers *buffers(void) {
+    if (!thread_buffers) {
+        pthread_once(&buffers_once, make_buffers_key);
+        thread_buffers = calloc(1, sizeof *thread_buffers);
+        if (thread_buffers) pthread_setspecific(buffers_key, thread_buffers);
     }
-    return pack_b_buf;
+    return thread_buffers;
+}
+
+static float *pack_b_space(struct sgemm_buffers *b, size_t floats) {
+    if (floats > b->pack_b_cap) {
+        free(b->pack_b);
+        b->pack_b = aligned_alloc(64, (floats * sizeof(float) + 63) & ~(size_t)63);
+        b->pack_b_cap = b->pack_b ? floats : 0;
+    }
+    return b->pack_b;
+}
+
+static float *strip_space(struct sgemm_buffers *b) {
+    if (!b->strip) b->strip = aligned_alloc(64, SG_MR * (SG_KC + 16) * sizeof(float));
+    return b->strip;
 }
 
 /* A mask of the first `count` of 16 lanes. */
 static inline __mmask16 lanes(size_t count) { return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1); }
-
-/* The per-thread buffer of one strip of A (see copy_strip). */
-static float *strip_space(void) {
-    if (!strip_buf) strip_buf = aligned_alloc(64, SG_MR * (SG_KC + 16) * sizeof(float));
-    return strip_buf;
-}
 
 /* Copies the mr × kc strip of op(A) at a to dst: rows kc + 16 floats apart (not transposed), or the mr values of
    each k 12 apart (transposed); returns dst, to be read with that leading dimension. */
@@ -202,7 +225,9 @@ static const tile_fn tiles[2][SG_MR] = {SG_ROW(tile_r), SG_ROW(tile_t)};
 AVX512 static int sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a,
                                size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
     size_t ncap = n < SG_NC ? n : SG_NC, kcap = k < SG_KC ? k : SG_KC;
-    float *bpack = pack_b_space(((ncap + SG_NR - 1) / SG_NR) * SG_NR * kcap), *apack = strip_space();
+    struct sgemm_buffers *buf = buffers();
+    if (!buf) return 0;
+    float *bpack = pack_b_space(buf, ((ncap + SG_NR - 1) / SG_NR) * SG_NR * kcap), *apack = strip_space(buf);
     if (!bpack || !apack) return 0;
     /* Rows (or, transposed, k-steps) of A a multiple of 2 KB apart share a few L1 sets, so a 12 × KC strip of
        them does not stay in L1 across the B panels: such strips are copied to a buffer with an unaliased
