@@ -30,6 +30,26 @@ import _TestSupport
         }
     }
 
+    /// SwiftTorch's own float32 GEMM sums each element over k in an order that depends only on k, so products
+    /// split by rows (m ≥ n) or by columns (m < n) over two threads equal the one-thread result bit for bit.
+    @Test func ownGemmIsBitIdenticalAcrossThreadCounts() {
+        guard Torch.float32Gemm == "SwiftTorch AVX-512" else { return }
+        GlobalSettings.exclusive {
+            let g = Generator(seed: 29)
+            let cases = [(Tensor.randn([600, 700], generator: g), Tensor.randn([700, 130], generator: g)),
+                         (Tensor.randn([90, 1100], generator: g), Tensor.randn([500, 1100], generator: g).t())]
+            let before = Torch.numThreads
+            defer { Torch.setNumThreads(before) }
+            for (a, b) in cases {
+                Torch.setNumThreads(1)
+                let one = a.matmul(b)
+                Torch.setNumThreads(2)
+                let two = a.matmul(b)
+                #expect(one.equal(two), "\(a.shape)·\(b.shape)")
+            }
+        }
+    }
+
     /// Batched products split over threads by batch element (strided operands read in place) equal one `mm` per
     /// element, bit for bit, on 1 and 2 threads.
     @Test func batchedProductsSplitByElement() {
