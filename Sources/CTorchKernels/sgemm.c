@@ -14,8 +14,9 @@
  * 128 × 32 × 128: 160 against 215 GFLOP/s), where each packed value of A is used only once or twice. The last
  * rows of A (m not a multiple of 12) run a kernel with as many rows as are left.
  *
- * Summation order: each element of C is the sum over k in increasing order within each KC block (one FMA
- * chain), blocks added in order; alpha scales the sum, beta·C is added last (C is not read when beta is 0).
+ * Summation order: with S_b the sum over block b of k in increasing order (one FMA chain per element),
+ * C = ((alpha·S_1 + beta·C) + alpha·S_2) + …; C is not read when beta is 0. The blocks depend only on k, so a
+ * product split over threads by rows or columns gives the same bits.
  */
 #include "CTorchKernels.h"
 #include "isa.h"
