@@ -101,38 +101,43 @@ final class CachingAllocator: Sendable {
             freeSpans.remove(at: i)
         }
 
-        /// Takes `size` bytes from the smallest free span that holds them, splitting off a remainder of at least
-        /// `minimumSplit` bytes; returns the address and the size handed out, or nil when no span is large enough.
+        /// Takes `size` bytes from the smallest free span that holds them; returns the address and the size handed
+        /// out (see `use`), or nil when no span is large enough.
         mutating func takeFree(_ size: Int) -> (UInt, Int)? {
             let i = firstFree(atLeast: FreeKey(size: size, address: 0))
             guard i < freeSpans.count else { return nil }
             let key = freeSpans.remove(at: i)
-            var span = spans[key.address]!
-            span.isFree = false
-            if key.size - size >= CachingAllocator.minimumSplit {
-                let rest = key.address + UInt(size)
-                spans[rest] = Span(size: key.size - size, isFree: true, previous: key.address, next: span.next, segment: span.segment)
-                if span.next != 0 { spans[span.next]!.previous = rest }
-                span.next = rest
-                span.size = size
-                indexFree(rest, key.size - size)
-            }
-            spans[key.address] = span
-            return (key.address, span.size)
+            let got = use(key.address, size)
+            stats.cachedBytes -= got
+            return (key.address, got)
         }
 
-        /// A new segment for a request of `size` bytes, its first span in use and the rest free.
+        /// A new segment for a request of `size` bytes, its first span in use and the rest free; returns the size
+        /// handed out.
         mutating func addSegment(_ base: UInt, _ segmentSize: Int, using size: Int) -> Int {
             segments[base] = segmentSize
-            let used = segmentSize - size >= CachingAllocator.minimumSplit ? size : segmentSize
-            if used < segmentSize {
-                let rest = base + UInt(used)
-                spans[rest] = Span(size: segmentSize - used, isFree: true, previous: base, next: 0, segment: base)
-                indexFree(rest, segmentSize - used)
-                stats.cachedBytes += segmentSize - used
+            spans[base] = Span(size: segmentSize, isFree: true, previous: 0, next: 0, segment: base)
+            stats.cachedBytes += segmentSize
+            let got = use(base, size)
+            stats.cachedBytes -= got
+            return got
+        }
+
+        /// Marks the free span at `address` (not in the index) as used for `size` bytes, splitting off and indexing
+        /// the remainder when it is at least `minimumSplit`; returns the span's size.
+        private mutating func use(_ address: UInt, _ size: Int) -> Int {
+            var span = spans[address]!
+            span.isFree = false
+            if span.size - size >= CachingAllocator.minimumSplit {
+                let rest = address + UInt(size)
+                spans[rest] = Span(size: span.size - size, isFree: true, previous: address, next: span.next, segment: span.segment)
+                if span.next != 0 { spans[span.next]!.previous = rest }
+                indexFree(rest, span.size - size)
+                span.next = rest
+                span.size = size
             }
-            spans[base] = Span(size: used, isFree: false, previous: 0, next: used < segmentSize ? base + UInt(used) : 0, segment: base)
-            return used
+            spans[address] = span
+            return span.size
         }
 
         /// Frees the span at `address`, merging it with free neighbours; returns the merged span's address.
@@ -211,7 +216,6 @@ final class CachingAllocator: Sendable {
             }
             if size > CachingAllocator.smallLimit, let (address, got) = s.takeFree(size) {
                 // The span handed out may be up to `minimumSplit` larger than asked; its real size travels with it.
-                s.stats.cachedBytes -= got
                 s.stats.cacheHits += 1
                 s.noteAllocated(got)
                 return (UnsafeMutableRawPointer(bitPattern: address)!, got)
