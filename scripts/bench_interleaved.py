@@ -8,11 +8,16 @@ Memory-bound rows move by up to 2x between minutes on a shared machine; a full r
 other compares two different minutes. Here each group (one `--only` prefix) runs SwiftTorch, then PyTorch, then
 PyTorch, then SwiftTorch, and so on, so that both see the same conditions; the table takes each framework's
 median over the rounds. Records of every round are kept in OUT_DIR (swifttorch.jsonl, pytorch.jsonl).
+
+With --probe, scripts/bandwidth_probe.c (built with gcc) also runs after each group of each round, and a second
+table gives the memory roofline of those same minutes (read, copy and non-temporal copy of 64 MiB buffers): the
+ceiling of every 16M-element row, whichever framework runs it (records: probe.jsonl).
 """
 import argparse
 import json
 import os
 import statistics
+import shutil
 import subprocess
 import sys
 
@@ -32,6 +37,7 @@ def main():
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--only", required=True, help="comma-separated workload id prefixes, each run as one group")
     p.add_argument("--threads", default="1 2")
+    p.add_argument("--probe", action="store_true", help="also measure the memory roofline in each round")
     args = p.parse_args()
     python = os.environ.get("PYTHON", "python3")
     shared = os.environ.get("SHARED", os.path.join(ROOT, "..", "shared"))
@@ -44,6 +50,15 @@ def main():
         "pytorch": lambda g: [python, os.path.join(shared, "bench", "pytorch_reference.py"), "--json", "--only", g,
                               "--threads", *threads],
     }
+    probe = None
+    if args.probe:
+        cc = shutil.which("gcc") or shutil.which("cc")
+        if not cc:
+            sys.exit("--probe needs gcc or cc")
+        probe = os.path.join(args.out, "bandwidth_probe")
+        subprocess.run([cc, "-O2", "-mavx512f", "-pthread", "-o", probe, os.path.join(HERE, "bandwidth_probe.c")],
+                       check=True)
+        runs["probe"] = []
     for r in range(args.rounds):
         order = ["swifttorch", "pytorch"] if r % 2 == 0 else ["pytorch", "swifttorch"]
         for group in args.only.split(","):
@@ -52,12 +67,30 @@ def main():
                 for rec in recs:
                     rec["round"] = r
                 runs[fw] += recs
+            if probe:
+                for rec in records([probe, "11"]):
+                    rec["round"] = r
+                    runs["probe"].append(rec)
         print(f"round {r + 1} of {args.rounds} done", file=sys.stderr)
     for fw, recs in runs.items():
         with open(os.path.join(args.out, f"{fw}.jsonl"), "w") as f:
             for rec in recs:
                 f.write(json.dumps(rec) + "\n")
     table(runs["swifttorch"], runs["pytorch"], args.rounds)
+    if probe:
+        roofline(runs["probe"])
+
+
+def roofline(recs):
+    """The probe's medians per measurement and thread count, over every group and round."""
+    values = {}
+    for rec in recs:
+        values.setdefault((rec["threads"], rec["id"]), []).append(rec["value"])
+    print()
+    print(f"| memory roofline (scripts/bandwidth_probe.c) | T | GB/s, median of {len(next(iter(values.values())))} | range |")
+    print("| --- | --- | --- | --- |")
+    for (t, name), v in sorted(values.items()):
+        print(f"| `{name}` | {t} | {statistics.median(v):.4g} | {min(v):.4g}–{max(v):.4g} |")
 
 
 def table(swift, torch, rounds):

@@ -15,6 +15,20 @@ import Testing
         a.emptyCache()
     }
 
+    /// Segments start on a 2 MiB boundary (where a huge page can back them); small blocks on 64 bytes.
+    @Test func segmentsAreHugePageAligned() {
+        let a = CachingAllocator()
+        let (small, smallSize) = a.allocate(100)
+        let (mid, midSize) = a.allocate(100_000)
+        let (big, bigSize) = a.allocate(5_000_000)
+        #expect(UInt(bitPattern: small) % 64 == 0)
+        #expect(UInt(bitPattern: mid) % UInt(CachingAllocator.segmentSize) == 0)
+        #expect(UInt(bitPattern: big) % UInt(CachingAllocator.segmentSize) == 0)
+        for (x, n) in [(small, smallSize), (mid, midSize), (big, bigSize)] { a.deallocate(x, size: n) }
+        a.emptyCache()
+        #expect(a.stats.allocatedBytes == 0)
+    }
+
     /// A large request takes the smallest free span that holds it and splits off the rest; the size handed out is
     /// the one accounted.
     @Test func largeRequestsTakeTheBestFitAndSplit() {

@@ -204,6 +204,26 @@ final class CachingAllocator: Sendable {
         return (b + 65535) & ~65535
     }
 
+    /// Memory from the system: a small block 64-byte aligned, a segment aligned to 2 MiB and, on Linux, advised
+    /// for transparent huge pages.
+    ///
+    /// Note (huge pages): a segment's 2 MiB pages need one TLB entry where 4 KiB pages need 512, and a tensor of
+    /// 16 MiB or more otherwise misses the TLB on every page it streams through. PyTorch offers the same advice
+    /// behind `THP_MEM_ALLOC_ENABLE`. Measured (three alternations, one thread): `train_mlp` 910 → 925
+    /// steps/s, `train_transformer` 24.3 → 24.7; peak RSS unchanged (`mem_train_transformer` 84.0 → 84.3 MiB),
+    /// as segments are carved whole and their pages touched anyway. Where the system's setting is `never` the
+    /// advice is ignored.
+    static func systemAllocate(_ size: Int) -> UnsafeMutableRawPointer {
+        var p: UnsafeMutableRawPointer? = nil
+        let segment = size >= segmentSize
+        let rc = posix_memalign(&p, segment ? segmentSize : 64, size)
+        precondition(rc == 0 && p != nil, "allocator: out of memory allocating \(size) bytes")
+        #if canImport(Glibc)
+        if segment { _ = madvise(p, size & ~(segmentSize - 1), MADV_HUGEPAGE) }
+        #endif
+        return p!
+    }
+
     func allocate(_ bytes: Int) -> (UnsafeMutableRawPointer, Int) {
         let size = Self.roundedSize(bytes)
         let cached: (UnsafeMutableRawPointer, Int)? = state.withLock { s -> (UnsafeMutableRawPointer, Int)? in
@@ -224,19 +244,17 @@ final class CachingAllocator: Sendable {
         }
         if let cached { return cached }
         let systemSize = size <= Self.smallLimit ? size : max(size, Self.segmentSize)
-        var p: UnsafeMutableRawPointer? = nil
-        let rc = posix_memalign(&p, 64, systemSize)
-        precondition(rc == 0 && p != nil, "allocator: out of memory allocating \(systemSize) bytes")
+        let p = Self.systemAllocate(systemSize)
         if size <= Self.smallLimit {
             state.withLock { $0.noteAllocated(size) }
-            return (p!, size)
+            return (p, size)
         }
         let used = state.withLock { s -> Int in
-            let used = s.addSegment(UInt(bitPattern: p!), systemSize, using: size)
+            let used = s.addSegment(UInt(bitPattern: p), systemSize, using: size)
             s.noteAllocated(used)
             return used
         }
-        return (p!, used)
+        return (p, used)
     }
 
     func deallocate(_ pointer: UnsafeMutableRawPointer, size: Int) {
