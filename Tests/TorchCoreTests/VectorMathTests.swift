@@ -169,6 +169,39 @@ import Darwin
                 let streamedGrad = Torch.grad(outputs: [x.gelu()], inputs: [x], gradOutputs: [b])[0]!.toArray(of: Float.self)
                 #expect(zip(cachedGrad, streamedGrad).allSatisfy { $0.bitPattern == $1.bitPattern }, "gelu gradient, n = \(n)")
             }
+            // Rows with a broadcast operand (one C call per thread's rows, one fence after them), into padded
+            // output rows at every alignment.
+            let rows = 37, cols = 103
+            let m = Tensor.randn([rows, cols], generator: Generator(seed: 9))
+            let row = Tensor.rand([cols], generator: Generator(seed: 10)) + 0.5
+            let column = Tensor.rand([rows, 1], generator: Generator(seed: 11)) + 0.5
+            let rowOps: [(String, (Tensor) -> Void)] = [
+                ("add row", { m.add(row, out: $0) }), ("sub row", { m.sub(row, out: $0) }),
+                ("mul column", { m.mul(column, out: $0) }), ("div column", { m.div(column, out: $0) }),
+                ("row minus matrix", { row.sub(m, out: $0) }),
+            ]
+            for (name, op) in rowOps {
+                for offset in [0, 1, 5] {
+                    Torch._setStreamingStoreThreshold(0)
+                    let cached = Tensor.zeros([rows, cols]); op(cached)
+                    Torch._setStreamingStoreThreshold(64)
+                    let buffer = Tensor.full([rows, cols + 8], -7.0)
+                    op(buffer.narrow(1, offset, cols))
+                    let streamed = buffer.toArray(of: Float.self), reference = cached.toArray(of: Float.self)
+                    var inside = true, outside = true
+                    for r in 0..<rows {
+                        for c in 0..<(cols + 8) {
+                            let v = streamed[r * (cols + 8) + c]
+                            if c >= offset && c < offset + cols {
+                                inside = inside && v.bitPattern == reference[r * cols + c - offset].bitPattern
+                            } else {
+                                outside = outside && v == -7
+                            }
+                        }
+                    }
+                    #expect(inside && outside, "\(name), offset \(offset): inside \(inside), outside \(outside)")
+                }
+            }
             Torch._setStreamingStoreThreshold(0)
             #expect(Torch._streamingStoreThreshold >= 1 << 16, "detected threshold \(Torch._streamingStoreThreshold)")
         }

@@ -28,7 +28,8 @@ void st_softmax_rows_f32(const float *x, float *y, size_t rows, size_t cols, int
 /* y = a (op) b elementwise; op: 0 add, 1 sub, 2 mul, 3 div. a_step / b_step are 1 for arrays and 0 for a single
    broadcast element. */
 void st_binary_f32(int op, const float *a, const float *b, float *y, size_t n, int a_step, int b_step);
-/* rows × cols version of st_binary_f32: row r reads a + r*a_row, b + r*b_row and writes y + r*y_row. */
+/* rows × cols version of st_binary_f32: row r reads a + r*a_row, b + r*b_row and writes y + r*y_row (with
+   non-temporal stores when this call writes at least the streaming threshold, as st_binary_f32). */
 void st_binary_rows_f32(int op, const float *a, ptrdiff_t a_row, const float *b, ptrdiff_t b_row, float *y,
                         ptrdiff_t y_row, size_t rows, size_t cols, int a_step, int b_step);
 /* y = max(x, 0) (NaN propagates) */
