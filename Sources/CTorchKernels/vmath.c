@@ -782,7 +782,7 @@ static void binary_portable(int op, const float *a, const float *b, float *y, si
    dispatch for all rows, ordinary stores. Each vector is stored right after its loads (four per iteration):
    loading two vectors ahead of their stores, with a software prefetch of the next page, ran the [4096,1024]
    rows at 54-58 GB/s against PyTorch's 57-63 on the same buffers in one process; this order without the
-   prefetch runs 59-64 (the prefetch alone cost 5-10 GB/s in that comparison). */
+   prefetch runs 59-64 (with the prefetch, 50-52). See docs/benchmarks.md, "kernel against kernel". */
 #define BINARY_AVX512(NAME, VOP, SOP)                                                        \
     __attribute__((always_inline)) AVX512 static inline void NAME##_k(const float *a, const float *b, float *y, \
                                                                       size_t n, const int as, const int bs, \
