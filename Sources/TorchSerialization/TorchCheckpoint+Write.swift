@@ -50,7 +50,11 @@ struct ArchiveWriter {
     let path: String
     var pickle = PickleWriter()
     var records: [(String, [UInt8])] = []
-    var keys: [ObjectIdentifier: String] = [:]
+    /// The record key of each storage written so far, by storage identity. Note (identity): the storage is kept
+    /// with its key, because an identifier is unique only among live objects: a device tensor's CPU copy freed
+    /// after writing could otherwise give its address to the next tensor's copy, which would then be written as
+    /// a view of the first one's record.
+    var keys: [ObjectIdentifier: (key: String, storage: Storage)] = [:]
 
     init(path: String) { self.path = path }
 
@@ -106,10 +110,10 @@ struct ArchiveWriter {
         let key: String
         let numel = t.storage.byteCount / t.dtype.itemSize
         if let k = keys[id] {
-            key = k
+            key = k.key
         } else {
             key = String(records.count)
-            keys[id] = key
+            keys[id] = (key, t.storage)
             let bytes = [UInt8](UnsafeRawBufferPointer(start: t.storage.data, count: numel * t.dtype.itemSize))
             records.append(("data/" + key, t.dtype == .bool ? bytes.map { $0 != 0 ? 1 : 0 } : bytes))
         }

@@ -39,6 +39,24 @@ import Glibc
         #expect(top["nested"]?.dictionary?["0"]?.dictionary?["step"] != nil)
     }
 
+    /// Device tensors are written through CPU copies made one at a time; each must get its own record, although
+    /// a freed copy's storage object may share its address with the next one's.
+    @Test func deviceTensorsEachGetTheirOwnStorage() throws {
+        HostBackedDeviceBackend.install()
+        DeviceFallbacks.warns = false
+        let shapes: [[Int]] = [[128, 784], [128], [10, 128], [10], [3, 3], [7], [64, 2], [1], [5, 5, 2], [33]]
+        let tensors = shapes.enumerated().map { i, shape in
+            ("t\(i)", (Tensor.arange(0, Double(shape.reduce(1, *)), dtype: .float32).reshape(shape) + Double(1000 * i)).to(.cuda(0)))
+        }
+        let file = path("device.pt")
+        try TorchCheckpoint.save(tensors, to: file)
+        let back = try TorchCheckpoint.loadStateDict(file)
+        #expect(back.map { $0.0 } == tensors.map { $0.0 })
+        for ((name, written), (_, read)) in zip(tensors, back) {
+            #expect(read.shape == written.shape && read.toArray(of: Float.self) == written.cpu().toArray(of: Float.self), "\(name)")
+        }
+    }
+
     @Test func bytesAreRefusedAndNothingIsWritten() {
         let file = path("bad.pt")
         #expect(throws: (any Error).self) { try TorchCheckpoint.save(.dict([(.string("x"), .bytes([1, 2]))]), to: file) }
