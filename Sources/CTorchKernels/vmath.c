@@ -777,12 +777,13 @@ static void binary_portable(int op, const float *a, const float *b, float *y, si
 
 #ifdef ST_X86
 /* NAME##_k is the loop, inlined with as, bs and stream constant (one copy per operand layout, no per-element
-   select; stream 1: non-temporal stores and a fence, 2: the stores without the fence, which the caller issues
-   once after all rows — a fence per 4 KiB row halved the rows' speed); NAME the entry for one range, NAME##_rows for a matrix of rows (a [4096,1024] + b [1024]): one
-   dispatch for all rows, ordinary stores. Each vector is stored right after its loads (four per iteration):
-   loading two vectors ahead of their stores, with a software prefetch of the next page, ran the [4096,1024]
-   rows at 54-58 GB/s against PyTorch's 57-63 on the same buffers in one process; this order without the
-   prefetch runs 59-64 (with the prefetch, 50-52). See docs/benchmarks.md, "kernel against kernel". */
+   select). stream 1: non-temporal stores and a fence; 2: the same stores without the fence, which the caller
+   issues once after all rows (a fence per 4 KiB row halved the rows' speed). NAME is the entry for one range,
+   NAME##_rows the one for a matrix of rows (a [4096,1024] + b [1024]): one dispatch for all rows, non-temporal
+   stores when the call writes at least the streaming threshold. Each vector is stored right after its loads,
+   four per iteration: loading two vectors ahead of their stores, with a software prefetch of the next page, ran
+   the [4096,1024] rows at 54-58 GB/s against PyTorch's 57-63 on the same buffers in one process; this order
+   without the prefetch runs 59-64 (with it, 50-52). See docs/benchmarks.md, "kernel against kernel". */
 #define BINARY_AVX512(NAME, VOP, SOP)                                                        \
     __attribute__((always_inline)) AVX512 static inline void NAME##_k(const float *a, const float *b, float *y, \
                                                                       size_t n, const int as, const int bs, \
