@@ -911,9 +911,9 @@ void st_relu_f32(const float *x, float *y, size_t n) {
 
 void st_binary_rows_f32(int op, const float *a, ptrdiff_t a_row, const float *b, ptrdiff_t b_row, float *y,
                         ptrdiff_t y_row, size_t rows, size_t cols, int a_step, int b_step) {
-    const int stream = use_streaming(rows * cols);
 #ifdef ST_X86
     if (isa() == ISA_AVX512) {
+        const int stream = use_streaming(rows * cols);
         switch (op) {
         case 0: add_avx512_rows(a, a_row, b, b_row, y, y_row, rows, cols, a_step, b_step, stream); return;
         case 1: sub_avx512_rows(a, a_row, b, b_row, y, y_row, rows, cols, a_step, b_step, stream); return;
