@@ -508,7 +508,11 @@ AVX512 static float sum_avx512(const float *x, size_t n) {
     return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
 }
 
-AVX512 static void layernorm_avx512(const float *x, const float *w, const float *b, float *y, size_t rows, size_t n, float eps) {
+/* Rows are normalised in L1 (three passes over a row); the output is written once, with non-temporal stores
+   when stream is set (no read-for-ownership of the output lines: a third of the call's memory traffic), and one
+   fence at the end. */
+AVX512 static void layernorm_avx512(const float *x, const float *w, const float *b, float *y, size_t rows, size_t n, float eps,
+                                    int stream) {
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * n;
         float *yr = y + r * n;
@@ -525,7 +529,18 @@ AVX512 static void layernorm_avx512(const float *x, const float *w, const float 
         for (; j < n; j++) { float d = xr[j] - mean; v += d * d; }
         float rstd = 1.0f / sqrtf(v / (float)n + eps);
         __m512 rs = _mm512_set1_ps(rstd);
-        for (j = 0; j + 16 <= n; j += 16) {
+        j = 0;
+        if (stream) {
+            size_t h = align_head(yr, n);
+            layernorm_row_finish(xr, w, b, yr, h, mean, rstd);
+            for (j = h; j + 16 <= n; j += 16) {
+                __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(xr + j), mv), rs);
+                if (w) t = _mm512_mul_ps(t, _mm512_loadu_ps(w + j));
+                if (b) t = _mm512_add_ps(t, _mm512_loadu_ps(b + j));
+                _mm512_stream_ps(yr + j, t);
+            }
+        }
+        for (; j + 16 <= n; j += 16) {
             __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(xr + j), mv), rs);
             if (w) t = _mm512_mul_ps(t, _mm512_loadu_ps(w + j));
             if (b) t = _mm512_add_ps(t, _mm512_loadu_ps(b + j));
@@ -533,6 +548,7 @@ AVX512 static void layernorm_avx512(const float *x, const float *w, const float 
         }
         layernorm_row_finish(xr + j, w ? w + j : 0, b ? b + j : 0, yr + j, n - j, mean, rstd);
     }
+    if (stream) _mm_sfence();
 }
 
 /* The body of an elementwise AVX-512 kernel writing n floats to y, where AT(i, m) is the vector of results for
@@ -598,10 +614,17 @@ AVX512 static inline __m512 sigmoid512(__m512 v) {
 }
 #define SIGMOID_AT(i, m) sigmoid512(X_AT(i, m))
 AVX512 static void sigmoid_avx512(const float *x, float *y, size_t n) { ELEMENTWISE_AVX512_BODY(SIGMOID_AT) }
-AVX512 static void softmax_avx512(const float *x, float *y, size_t rows, size_t cols, int lg) {
+/* With stream set, the exponentials of a row of up to SOFTMAX_SCRATCH floats go to a buffer on the stack, and
+   the output row is written once, with non-temporal stores, from it: no read-for-ownership of the output lines.
+   Wider rows write the exponentials to the output and scale them in place, as without streaming. */
+#define SOFTMAX_SCRATCH 4096
+AVX512 static void softmax_avx512(const float *x, float *y, size_t rows, size_t cols, int lg, int stream_request) {
+    const int stream = stream_request && cols <= SOFTMAX_SCRATCH;
+    float scratch[SOFTMAX_SCRATCH] __attribute__((aligned(64)));
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * cols;
         float *yr = y + r * cols;
+        float *er = stream && !lg ? scratch : yr;
         size_t i = 0;
         __m512 vm = _mm512_set1_ps(-INFINITY);
         __mmask16 nan = 0;
@@ -618,23 +641,31 @@ AVX512 static void softmax_avx512(const float *x, float *y, size_t rows, size_t 
         __m512 mv = _mm512_set1_ps(m), vs = _mm512_setzero_ps();
         for (i = 0; i + 16 <= cols; i += 16) {
             __m512 e = exp512(_mm512_sub_ps(_mm512_loadu_ps(xr + i), mv));
-            if (!lg) _mm512_storeu_ps(yr + i, e);
+            if (!lg) _mm512_storeu_ps(er + i, e);
             vs = _mm512_add_ps(vs, e);
         }
         float s = _mm512_reduce_add_ps(vs);
-        for (; i < cols; i++) { float e = exp_scalar(xr[i] - m); if (!lg) yr[i] = e; s += e; }
+        for (; i < cols; i++) { float e = exp_scalar(xr[i] - m); if (!lg) er[i] = e; s += e; }
+        size_t h = stream ? align_head(yr, cols) : 0;
         if (lg) {
             float lss = logf(s) + m;
             __m512 ls = _mm512_set1_ps(lss);
-            for (i = 0; i + 16 <= cols; i += 16) _mm512_storeu_ps(yr + i, _mm512_sub_ps(_mm512_loadu_ps(xr + i), ls));
+            for (i = 0; i < h; i++) yr[i] = xr[i] - lss;
+            if (stream)
+                for (; i + 16 <= cols; i += 16) _mm512_stream_ps(yr + i, _mm512_sub_ps(_mm512_loadu_ps(xr + i), ls));
+            for (; i + 16 <= cols; i += 16) _mm512_storeu_ps(yr + i, _mm512_sub_ps(_mm512_loadu_ps(xr + i), ls));
             for (; i < cols; i++) yr[i] = xr[i] - lss;
         } else {
             float invs = 1.0f / s;
             __m512 inv = _mm512_set1_ps(invs);
-            for (i = 0; i + 16 <= cols; i += 16) _mm512_storeu_ps(yr + i, _mm512_mul_ps(_mm512_loadu_ps(yr + i), inv));
-            for (; i < cols; i++) yr[i] *= invs;
+            for (i = 0; i < h; i++) yr[i] = er[i] * invs;
+            if (stream)
+                for (; i + 16 <= cols; i += 16) _mm512_stream_ps(yr + i, _mm512_mul_ps(_mm512_loadu_ps(er + i), inv));
+            for (; i + 16 <= cols; i += 16) _mm512_storeu_ps(yr + i, _mm512_mul_ps(_mm512_loadu_ps(er + i), inv));
+            for (; i < cols; i++) yr[i] = er[i] * invs;
         }
     }
+    if (stream) _mm_sfence();
 }
 #endif
 
@@ -724,10 +755,10 @@ void st_sigmoid_f32(const float *x, float *y, size_t n) {
     sigmoid_portable(x, y, n);
 }
 
-void st_softmax_rows_f32(const float *x, float *y, size_t rows, size_t cols, int lg) {
+void st_softmax_rows_f32(const float *x, float *y, size_t rows, size_t cols, int lg, int stream) {
 #ifdef ST_X86
     switch (isa()) {
-    case ISA_AVX512: softmax_avx512(x, y, rows, cols, lg); return;
+    case ISA_AVX512: softmax_avx512(x, y, rows, cols, lg, stream); return;
     case ISA_AVX2: softmax_avx2(x, y, rows, cols, lg); return;
     }
 #endif
@@ -748,10 +779,11 @@ void st_sum_rows_f32(const float *x, float *y, size_t rows, size_t cols) {
     for (size_t r = 0; r < rows; r++) y[r] = st_sum_f32(x + r * cols, cols);
 }
 
-void st_layernorm_rows_f32(const float *x, const float *w, const float *b, float *y, size_t rows, size_t cols, float eps) {
+void st_layernorm_rows_f32(const float *x, const float *w, const float *b, float *y, size_t rows, size_t cols, float eps,
+                           int stream) {
 #ifdef ST_X86
     switch (isa()) {
-    case ISA_AVX512: layernorm_avx512(x, w, b, y, rows, cols, eps); return;
+    case ISA_AVX512: layernorm_avx512(x, w, b, y, rows, cols, eps, stream); return;
     case ISA_AVX2: layernorm_avx2(x, w, b, y, rows, cols, eps); return;
     }
 #endif

@@ -202,6 +202,25 @@ import Darwin
                     #expect(inside && outside, "\(name), offset \(offset): inside \(inside), outside \(outside)")
                 }
             }
+            // The row kernels of layerNorm and softmax (the caller decides on the whole output; rows of 103
+            // floats start at every alignment; 5000 is wider than softmax's scratch row and is not streamed).
+            for cols in [103, 1024, 5000] {
+                let x = Tensor.randn([rows, cols], generator: Generator(seed: 12)) * 2
+                let w = Tensor.rand([cols], generator: Generator(seed: 13)) + 0.5
+                let bias = Tensor.randn([cols], generator: Generator(seed: 14))
+                let normOps: [(String, () -> Tensor)] = [
+                    ("layerNorm", { x.layerNorm([cols]) }),
+                    ("layerNorm affine", { x.layerNorm([cols], weight: w, bias: bias) }),
+                    ("softmax", { x.softmax(dim: 1) }), ("logSoftmax", { x.logSoftmax(dim: 1) }),
+                ]
+                for (name, op) in normOps {
+                    Torch._setStreamingStoreThreshold(0)
+                    let cached = op().toArray(of: Float.self)
+                    Torch._setStreamingStoreThreshold(64)
+                    let streamed = op().toArray(of: Float.self)
+                    #expect(zip(cached, streamed).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(name), cols = \(cols)")
+                }
+            }
             Torch._setStreamingStoreThreshold(0)
             #expect(Torch._streamingStoreThreshold >= 1 << 16, "detected threshold \(Torch._streamingStoreThreshold)")
         }

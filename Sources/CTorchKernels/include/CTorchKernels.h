@@ -23,8 +23,10 @@ void st_gelu_f32(const float *x, float *y, size_t n);
 void st_gelu_backward_f32(const float *x, const float *g, float *y, size_t n);
 /* y[i] = 1 / (1 + exp(-x[i])) */
 void st_sigmoid_f32(const float *x, float *y, size_t n);
-/* rows x cols, row-major: y = softmax(x) (log_softmax when log != 0) along each row */
-void st_softmax_rows_f32(const float *x, float *y, size_t rows, size_t cols, int log);
+/* rows x cols, row-major: y = softmax(x) (log_softmax when log != 0) along each row. With stream != 0 the AVX-512
+   kernel writes y with non-temporal stores (rows of up to 4096 floats): the caller sets it when the whole
+   operation's output, of which this call may be one thread's share, is at least st_streaming_threshold(). */
+void st_softmax_rows_f32(const float *x, float *y, size_t rows, size_t cols, int log, int stream);
 /* y = a (op) b elementwise; op: 0 add, 1 sub, 2 mul, 3 div. a_step / b_step are 1 for arrays and 0 for a single
    broadcast element. */
 void st_binary_f32(int op, const float *a, const float *b, float *y, size_t n, int a_step, int b_step);
@@ -38,8 +40,10 @@ void st_relu_f32(const float *x, float *y, size_t n);
 float st_sum_f32(const float *x, size_t n);
 /* y[r] = sum of row r (rows x cols, row-major) */
 void st_sum_rows_f32(const float *x, float *y, size_t rows, size_t cols);
-/* per row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance); w and b may be NULL */
-void st_layernorm_rows_f32(const float *x, const float *w, const float *b, float *y, size_t rows, size_t cols, float eps);
+/* per row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance); w and b may be NULL. stream as for
+   st_softmax_rows_f32. */
+void st_layernorm_rows_f32(const float *x, const float *w, const float *b, float *y, size_t rows, size_t cols, float eps,
+                           int stream);
 /* Which implementation runs: "avx512", "avx2" or "portable". */
 const char *st_kernel_isa(void);
 /* The output size in bytes from which the AVX-512 elementwise kernels (exp, GELU and its gradient, sigmoid, relu,
