@@ -7,7 +7,8 @@ and prints the ratio table of the medians over the rounds.
 Memory-bound rows move by up to 2x between minutes on a shared machine; a full run of one framework after the
 other compares two different minutes. Here each group (one `--only` prefix) runs SwiftTorch, then PyTorch, then
 PyTorch, then SwiftTorch, and so on, so that both see the same conditions; the table takes each framework's
-median over the rounds. Records of every round are kept in OUT_DIR (swifttorch.jsonl, pytorch.jsonl).
+median over the rounds. With --each, every workload id the prefixes select is a group of its own, so the two
+frameworks alternate every few seconds instead of every few minutes. Records of every round are kept in OUT_DIR (swifttorch.jsonl, pytorch.jsonl).
 
 With --probe, scripts/bandwidth_probe.c (built with gcc) also runs after each group of each round, and a second
 table gives the memory roofline of those same minutes (read, copy and non-temporal copy of 64 MiB buffers): the
@@ -38,6 +39,8 @@ def main():
     p.add_argument("--only", required=True, help="comma-separated workload id prefixes, each run as one group")
     p.add_argument("--threads", default="1 2")
     p.add_argument("--probe", action="store_true", help="also measure the memory roofline in each round")
+    p.add_argument("--each", action="store_true",
+                   help="run every workload id that the prefixes select as its own group (alternating per workload)")
     args = p.parse_args()
     python = os.environ.get("PYTHON", "python3")
     shared = os.environ.get("SHARED", os.path.join(ROOT, "..", "shared"))
@@ -59,14 +62,19 @@ def main():
         subprocess.run([cc, "-O2", "-mavx512f", "-pthread", "-o", probe, os.path.join(HERE, "bandwidth_probe.c")],
                        check=True)
         runs["probe"] = []
+    groups = args.only.split(",")
+    if args.each:
+        listed = subprocess.run([swift, "bench", "--list"], check=True, capture_output=True, text=True).stdout.split()
+        groups = [w for w in listed if any(w.startswith(g) for g in groups)]
     for r in range(args.rounds):
         order = ["swifttorch", "pytorch"] if r % 2 == 0 else ["pytorch", "swifttorch"]
-        for group in args.only.split(","):
+        for group in groups:
             for fw in order:
                 recs = records(commands[fw](group))
                 for rec in recs:
                     rec["round"] = r
-                runs[fw] += recs
+                # An id is also the prefix of longer ids (`..._fwd` of `..._fwdbwd`): keep only its own records.
+                runs[fw] += [rec for rec in recs if not args.each or rec["id"] == group]
             if probe:
                 for rec in records([probe, "11"]):
                     rec["round"] = r
