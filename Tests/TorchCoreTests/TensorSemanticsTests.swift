@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Torch
 import _TestSupport
@@ -52,6 +53,39 @@ import _TestSupport
         let g1 = Generator(seed: 7), g2 = Generator(seed: 7)
         #expect(Tensor.rand([50], generator: g1).equal(Tensor.rand([50], generator: g2)))
         #expect(!Tensor.rand([50], generator: g1).equal(Tensor.rand([50], generator: Generator(seed: 8))))
+    }
+
+    /// Random fills write into the tensor itself for contiguous float32/float64 tensors; the values are those of
+    /// the float64 draw rounded to the dtype, whatever the layout, and Box–Muller pairs consecutive uniforms.
+    @Test func randomFillsInPlaceMatchTheFloat64Draw() {
+        for n in [1, 7, 1000] {
+            let f64 = Tensor.randn([n], dtype: .float64, generator: Generator(seed: 11))
+            let f32 = Tensor.randn([n], generator: Generator(seed: 11))
+            let half = Tensor.randn([n], dtype: .float16, generator: Generator(seed: 11))
+            #expect(f32.equal(f64.to(.float32)) && half.equal(f64.to(.float16)), "randn, n = \(n)")
+            let u64 = Tensor.rand([n], dtype: .float64, generator: Generator(seed: 12))
+            #expect(Tensor.rand([n], generator: Generator(seed: 12)).equal(u64.to(.float32)), "rand, n = \(n)")
+            // In place, contiguous and through a strided view (the path through a float64 array).
+            let dense = Tensor.empty([n]).normal_(mean: 2, std: 0.5, generator: Generator(seed: 13))
+            let strided = Tensor.zeros([n, 2])
+            strided.select(1, 1).normal_(mean: 2, std: 0.5, generator: Generator(seed: 13))
+            #expect(dense.equal(strided.select(1, 1)) && strided.select(1, 0).equal(Tensor.zeros([n])), "normal_, n = \(n)")
+            let denseU = Tensor.empty([n], dtype: .float64).uniform_(from: -3, to: 1, generator: Generator(seed: 14))
+            let stridedU = Tensor.zeros([n, 2], dtype: .float64)
+            stridedU.select(1, 0).uniform_(from: -3, to: 1, generator: Generator(seed: 14))
+            #expect(denseU.equal(stridedU.select(1, 0)), "uniform_, n = \(n)")
+        }
+        // Box–Muller by hand from the same seed's first two uniforms.
+        let u = Tensor.rand([2], dtype: .float64, generator: Generator(seed: 5)).toArray(of: Double.self)
+        let z = Tensor.randn([2], dtype: .float64, generator: Generator(seed: 5)).toArray(of: Double.self)
+        let r = (-2 * Foundation.log(1 - u[0])).squareRoot()
+        #expect(Swift.abs(z[0] - r * Foundation.cos(2 * Double.pi * u[1])) < 1e-12)
+        #expect(Swift.abs(z[1] - r * Foundation.sin(2 * Double.pi * u[1])) < 1e-12)
+        // An odd count draws one uniform more: what follows randn([3]) is the fifth uniform of the seed.
+        let g = Generator(seed: 6)
+        _ = Tensor.randn([3], generator: g)
+        let next = Tensor.rand([1], dtype: .float64, generator: g).item()
+        #expect(next == Tensor.rand([5], dtype: .float64, generator: Generator(seed: 6)).toArray(of: Double.self)[4])
     }
 
     @Test func randomDistributions() {

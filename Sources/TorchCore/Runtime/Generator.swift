@@ -60,26 +60,43 @@ public final class Generator: Sendable {
         }
     }
 
+    /// The uniform double in [0, 1) of one word.
+    @inline(__always)
+    private static func unit(_ w: UInt64) -> Double { Double(w >> 11) * 0x1.0p-53 }
+
+    /// Hands `count` uniform doubles in [0, 1) to `body` in order, with their index (no array in between, so a
+    /// random fill writes straight into its tensor).
+    func fillUniform(_ count: Int, _ body: (Int, Double) -> Void) {
+        fill(count) { i, w in body(i, Generator.unit(w)) }
+    }
+
+    /// Hands `count` standard normal doubles (Box–Muller on consecutive pairs of uniforms; an odd count draws
+    /// one uniform more) to `body` in order, with their index.
+    func fillNormal(_ count: Int, _ body: (Int, Double) -> Void) {
+        state.withLock { s in
+            var i = 0
+            while i < count {
+                let u1 = 1 - Generator.unit(Generator.next(&s))  // (0, 1]
+                let u2 = Generator.unit(Generator.next(&s))
+                let r = (-2 * _log(u1)).squareRoot()
+                body(i, r * _cos(2 * Double.pi * u2))
+                if i + 1 < count { body(i + 1, r * _sin(2 * Double.pi * u2)) }
+                i += 2
+            }
+        }
+    }
+
     /// `count` uniform doubles in [0, 1).
     func uniform(_ count: Int) -> [Double] {
         var out = [Double](repeating: 0, count: count)
-        fill(count) { i, w in out[i] = Double(w >> 11) * 0x1.0p-53 }
+        fillUniform(count) { i, u in out[i] = u }
         return out
     }
 
-    /// `count` standard normal doubles (Box–Muller).
+    /// `count` standard normal doubles (Box–Muller), the values of `fillNormal`.
     func normal(_ count: Int) -> [Double] {
-        let u = uniform(count + (count & 1))
         var out = [Double](repeating: 0, count: count)
-        var i = 0
-        while i < count {
-            let u1 = 1 - u[i]  // (0, 1]
-            let u2 = u[i + 1]
-            let r = (-2 * _log(u1)).squareRoot()
-            out[i] = r * _cos(2 * Double.pi * u2)
-            if i + 1 < count { out[i + 1] = r * _sin(2 * Double.pi * u2) }
-            i += 2
-        }
+        fillNormal(count) { i, z in out[i] = z }
         return out
     }
 
