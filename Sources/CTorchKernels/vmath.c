@@ -941,6 +941,37 @@ void st_relu_f32(const float *x, float *y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = x[i] < 0 ? 0.0f : x[i];
 }
 
+/* y += alpha * x with one rounding per element (fused multiply-add), as PyTorch's vectorised add with alpha. */
+#ifdef ST_X86
+AVX512 static void axpy_avx512(float alpha, const float *x, float *y, size_t n) {
+    const __m512 va = _mm512_set1_ps(alpha);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(y + i, _mm512_fmadd_ps(va, _mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
+        _mm512_mask_storeu_ps(y + i, m, _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, y + i)));
+    }
+}
+AVX2 static void axpy_avx2(float alpha, const float *x, float *y, size_t n) {
+    const __m256 va = _mm256_set1_ps(alpha);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] = fmaf(alpha, x[i], y[i]);
+}
+#endif
+
+void st_axpy_f32(float alpha, const float *x, float *y, size_t n) {
+#ifdef ST_X86
+    switch (isa()) {
+    case ISA_AVX512: axpy_avx512(alpha, x, y, n); return;
+    case ISA_AVX2: axpy_avx2(alpha, x, y, n); return;
+    }
+#endif
+    for (size_t i = 0; i < n; i++) y[i] = fmaf(alpha, x[i], y[i]);
+}
+
 void st_binary_rows_f32(int op, const float *a, ptrdiff_t a_row, const float *b, ptrdiff_t b_row, float *y,
                         ptrdiff_t y_row, size_t rows, size_t cols, int a_step, int b_step) {
 #ifdef ST_X86

@@ -134,6 +134,39 @@ import Darwin
 
     /// Non-temporal stores (used for outputs larger than half the last-level cache) give the same values as the
     /// cached stores, from any alignment of the output and across thread ranges, and write nothing outside it.
+    /// `add_`/`sub_` with alpha on contiguous float32 tensors: one fused multiply-add per element (PyTorch's
+    /// vectorised kernel), also split across threads; other layouts and overlapping operands keep the composite.
+    @Test func scaledAddInPlaceIsOneFusedMultiplyAdd() {
+        GlobalSettings.exclusive {
+            let before = Torch.numThreads
+            defer { Torch.setNumThreads(before) }
+            Torch.setNumThreads(2)
+            for n in [1, 15, 1003, 70_001] {
+                let x = Tensor.randn([n], generator: Generator(seed: 21))
+                let y0 = Tensor.randn([n], generator: Generator(seed: 22))
+                let xs = x.toArray(of: Float.self), ys = y0.toArray(of: Float.self)
+                for (alpha, subtract) in [(-0.01, false), (2.5, true), (0.1, false)] {
+                    let y = y0.clone()
+                    if subtract { y.sub_(x, alpha: alpha) } else { y.add_(x, alpha: alpha) }
+                    let a = Float(subtract ? -alpha : alpha)
+                    let want = zip(ys, xs).map { $0.addingProduct(a, $1) }
+                    let got = y.toArray(of: Float.self)
+                    #expect(zip(got, want).allSatisfy { $0.bitPattern == $1.bitPattern }, "n = \(n), alpha \(alpha), sub \(subtract)")
+                }
+            }
+            // A strided target, and a source overlapping the target one element off: the composite's values.
+            let base = Tensor.randn([64], generator: Generator(seed: 23))
+            let strided = base.clone().view([32, 2])
+            strided.select(1, 0).add_(base.view([32, 2]).select(1, 1), alpha: 3)
+            let expected = base.view([32, 2]).select(1, 0) + base.view([32, 2]).select(1, 1) * 3
+            #expect(strided.select(1, 0).equal(expected) && strided.select(1, 1).equal(base.view([32, 2]).select(1, 1)))
+            let overlap = base.clone()
+            overlap.narrow(0, 1, 63).add_(overlap.narrow(0, 0, 63), alpha: 0.5)
+            let composite = base.narrow(0, 1, 63) + base.narrow(0, 0, 63) * 0.5
+            #expect(overlap.narrow(0, 1, 63).equal(composite) && overlap[0].equal(base[0]))
+        }
+    }
+
     @Test func streamingStoresMatchCachedStores() {
         GlobalSettings.exclusive {
             let before = Torch.numThreads

@@ -34,6 +34,8 @@ void st_binary_f32(int op, const float *a, const float *b, float *y, size_t n, i
    non-temporal stores when this call writes at least the streaming threshold, as st_binary_f32). */
 void st_binary_rows_f32(int op, const float *a, ptrdiff_t a_row, const float *b, ptrdiff_t b_row, float *y,
                         ptrdiff_t y_row, size_t rows, size_t cols, int a_step, int b_step);
+/* y[i] += alpha * x[i], one rounding per element (a fused multiply-add, as PyTorch's vectorised add with alpha) */
+void st_axpy_f32(float alpha, const float *x, float *y, size_t n);
 /* y = max(x, 0) (NaN propagates) */
 void st_relu_f32(const float *x, float *y, size_t n);
 /* sum of n floats */

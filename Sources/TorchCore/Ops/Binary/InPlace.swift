@@ -1,3 +1,4 @@
+import CTorchKernels
 // MARK: - In-place ops
 
 extension Tensor {
@@ -54,6 +55,25 @@ extension Tensor {
     }
 
     /// Whether a direct in-place kernel may run (no graph to record, dtype already the result type).
+    /// `self += alpha·other` in one pass, without a scaled copy of `other`, for contiguous float32 CPU tensors of
+    /// one shape outside recording (an optimizer's `p.add_(g, alpha: -lr)`): one fused multiply-add per element,
+    /// as PyTorch's vectorised kernel computes it. Returns false, changing nothing, for anything else (partly
+    /// overlapping operands included), which the caller then computes as `self + other * alpha`.
+    private func scaledAddDirectly(_ other: Tensor, _ alpha: Double) -> Bool {
+        guard dtype == .float32, other.dtype == .float32, device == .cpu, other.device == .cpu, other.shape == shape,
+              isContiguous, other.isContiguous, !shouldRecord(self, other) else { return false }
+        let y = pointer(as: Float.self), x = UnsafePointer(other.pointer(as: Float.self))
+        if other.storage === storage && UnsafeRawPointer(x) != UnsafeRawPointer(y) { return false }
+        let a = Float(alpha), n = count
+        if n <= elementwiseGrain {
+            st_axpy_f32(a, x, y, n)
+        } else {
+            ThreadPool.parallelFor(n, grain: elementwiseGrain) { r in st_axpy_f32(a, x + r.lowerBound, y + r.lowerBound, r.count) }
+        }
+        storage.bumpVersion()
+        return true
+    }
+
     private func canWriteDirectly(_ other: Tensor, _ rt: DType) -> Bool {
         !shouldRecord(self, other) && rt == dtype && broadcastShapes(shape, other.shape, op: "inplace") == shape
     }
@@ -64,6 +84,7 @@ extension Tensor {
     ///   - alpha: its scale.
     @discardableResult
     @_disfavoredOverload public func add_(_ other: Tensor, alpha: Double = 1) -> Tensor {
+        if alpha != 1, scaledAddDirectly(other, alpha) { return self }
         let o = alpha == 1 ? other : other * alpha
         if canWriteDirectly(o, resultType(self, o)) {
             _ = binaryMap(AddFunction(), self, o, dtype: dtype, op: "add_", out: self)
@@ -79,6 +100,7 @@ extension Tensor {
     ///   - alpha: its scale.
     @discardableResult
     @_disfavoredOverload public func sub_(_ other: Tensor, alpha: Double = 1) -> Tensor {
+        if alpha != 1, scaledAddDirectly(other, -alpha) { return self }
         let o = alpha == 1 ? other : other * alpha
         if canWriteDirectly(o, resultType(self, o)) {
             _ = binaryMap(SubFunction(), self, o, dtype: dtype, op: "sub_", out: self)
