@@ -61,17 +61,18 @@ import Testing
         #expect(a.stats.cachedBytes == 0 && a.stats.allocatedBytes == 0 && a.stats.releasedBlocks == 2)
     }
 
-    /// Requests below the segment size share a segment; a freed span merges with free neighbours on both sides,
+    /// Requests below `ownSegmentLimit` share a segment; a freed span merges with free neighbours on both sides,
     /// and a span in use keeps its segment from being returned.
     @Test func neighboursMerge() {
         let a = CachingAllocator()
-        let blocks = (0..<3).map { _ in a.allocate(600_000) }
+        let blocks = (0..<3).map { _ in a.allocate(200_000) }
         #expect(blocks[1].0 == blocks[0].0 + blocks[0].1 && blocks[2].0 == blocks[1].0 + blocks[1].1)
         #expect(a.stats.allocatedBytes + a.stats.cachedBytes == CachingAllocator.segmentSize)
         a.deallocate(blocks[1].0, size: blocks[1].1)
         a.deallocate(blocks[0].0, size: blocks[0].1)
-        // The first two spans are one free span now: 1.1 MB fits at the segment's start.
-        let (p, s) = a.allocate(1_100_000)
+        // The first two spans are one free span now: 350 KB fits at the segment's start (the segment's free
+        // tail, larger, is not the best fit).
+        let (p, s) = a.allocate(350_000)
         #expect(p == blocks[0].0)
         a.deallocate(p, size: s)
         a.emptyCache()
@@ -79,6 +80,23 @@ import Testing
         a.deallocate(blocks[2].0, size: blocks[2].1)
         a.emptyCache()
         #expect(a.stats.releasedBlocks == 1 && a.stats.cachedBytes == 0 && a.stats.allocatedBytes == 0)
+    }
+
+    /// A block of at least `ownSegmentLimit` gets a segment of its own size, not a share of a 2 MiB one; freed, it
+    /// serves a smaller request too.
+    @Test func largeBlocksGetTheirOwnSegment() {
+        let a = CachingAllocator()
+        let (p, s) = a.allocate(802_816)  // a 256 x 784 float32 weight
+        #expect(s == 802_816 && a.stats.allocatedBytes == s && a.stats.cachedBytes == 0)
+        let (q, t) = a.allocate(CachingAllocator.ownSegmentLimit - 64)
+        #expect(a.stats.allocatedBytes + a.stats.cachedBytes == s + CachingAllocator.segmentSize)
+        a.deallocate(p, size: s)
+        let (r, u) = a.allocate(600_000)
+        #expect(r == p && u == CachingAllocator.roundedSize(600_000) && a.stats.cacheHits == 1)
+        a.deallocate(r, size: u)
+        a.deallocate(q, size: t)
+        a.emptyCache()
+        #expect(a.stats.cachedBytes == 0 && a.stats.allocatedBytes == 0 && a.stats.releasedBlocks == 2)
     }
 
     /// Beyond the limit, freed small blocks and segments that become entirely free go back to the system.
