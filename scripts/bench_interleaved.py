@@ -41,7 +41,16 @@ def main():
     p.add_argument("--probe", action="store_true", help="also measure the memory roofline in each round")
     p.add_argument("--each", action="store_true",
                    help="run every workload id that the prefixes select as its own group (alternating per workload)")
+    p.add_argument("--table", action="store_true",
+                   help="only print the tables of the records already in OUT_DIR (no benchmark runs)")
     args = p.parse_args()
+    if args.table:
+        load = lambda name: [json.loads(l) for l in open(os.path.join(args.out, name))] \
+            if os.path.exists(os.path.join(args.out, name)) else []
+        table(load("swifttorch.jsonl"), load("pytorch.jsonl"), args.rounds)
+        if load("probe.jsonl"):
+            roofline(load("probe.jsonl"))
+        return
     python = os.environ.get("PYTHON", "python3")
     shared = os.environ.get("SHARED", os.path.join(ROOT, "..", "shared"))
     swift = os.path.join(ROOT, ".build", "release", "swifttorch")
@@ -116,8 +125,15 @@ def table(swift, torch, rounds):
     ms, meta, order, sv = medians(swift)
     mt, _, _, tv = medians(torch)
     keys = sorted([k for k in order if k in mt], key=lambda k: (k[1], order.index(k)))
-    print(f"| workload | T | unit | SwiftTorch (median of {rounds}) | PyTorch (median of {rounds}) | ratio | SwiftTorch range | PyTorch range |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    def by_round(recs):
+        out = {}
+        for rec in recs:
+            out.setdefault((rec["id"], rec["threads"]), {})[rec["round"]] = rec["value"]
+        return out
+
+    sr, tr = by_round(swift), by_round(torch)
+    print(f"| workload | T | unit | SwiftTorch (median of {rounds}) | PyTorch (median of {rounds}) | ratio | SwiftTorch range | PyTorch range | ratios of the rounds (median) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     below = []
     for k in keys:
         higher = meta[k]["higher_is_better"]
@@ -125,8 +141,11 @@ def table(swift, torch, rounds):
         if ratio < 1.0:
             below.append(f"`{k[0]}` (T={k[1]}) {ratio:.2f}")
         rng = lambda v: f"{min(v):.4g}–{max(v):.4g}"
+        # Each round's own ratio (both frameworks in the same minutes), and their median.
+        paired = [(sr[k][r] / tr[k][r]) if higher else (tr[k][r] / sr[k][r]) for r in sorted(sr[k]) if r in tr[k]]
+        rounds_text = " ".join(f"{x:.2f}" for x in paired) + f" ({statistics.median(paired):.2f})" if paired else ""
         print(f"| `{k[0]}` | {k[1]} | {meta[k]['unit']} | {ms[k]:.4g} | {mt[k]:.4g} | {ratio:.2f}{'' if ratio >= 1 else ' ✗'} "
-              f"| {rng(sv[k])} | {rng(tv[k])} |")
+              f"| {rng(sv[k])} | {rng(tv[k])} | {rounds_text} |")
     print()
     print(f"{len(keys) - len(below)} of {len(keys)} at or above 1.00." + (" Below: " + ", ".join(below) + "." if below else ""))
 
