@@ -5,6 +5,12 @@ import CTorchKernels
 /// Elements per thread below which an elementwise loop stays on the calling thread.
 let elementwiseGrain = 32_768
 
+/// The `stream` argument of the row kernels (`st_layernorm_rows_f32`, `st_softmax_rows_f32`) for an op writing
+/// `count` floats in all: 1 (non-temporal stores) from `st_streaming_threshold()` bytes on. Decided on the whole
+/// output, so every thread's share streams: for `layerNorm` of [4096, 1024] at two threads that measured 60 GB/s,
+/// against 42 with each 8 MiB share deciding for itself (docs/benchmarks.md).
+func streamingFlag(floats count: Int) -> Int32 { count * MemoryLayout<Float>.size >= st_streaming_threshold() ? 1 : 0 }
+
 /// An elementwise function object of one argument. Kernels take function *types* rather than closures so
 /// that, once specialised, the per-element call is static and the row loop vectorises.
 protocol Map1 {

@@ -32,9 +32,9 @@ public struct MemoryStats: Sendable, Equatable {
 /// Blocks up to 16 KiB live in exact-size free lists (sizes rounded up to 64 bytes). Larger ones are carved out
 /// of segments taken from the system (2 MiB, shared by blocks below 512 KiB; a block's own size from there on):
 /// a request takes the smallest free block that holds it and splits off the rest (when at least 64 KiB), and a
-/// freed block merges with free neighbours of its segment. Sizes are rounded up to 64 bytes below 1 MiB and to 64 KiB above. Free bytes are bounded by
-/// `limit`; a segment that becomes entirely free beyond it goes back to the system, as do all entirely free
-/// segments on `emptyCache()`.
+/// freed block merges with free neighbours of its segment. Sizes are rounded up to 64 bytes below 1 MiB and to
+/// 64 KiB above. Free bytes are bounded by `limit`; a segment that becomes entirely free beyond it goes back to
+/// the system, as do all entirely free segments on `emptyCache()`.
 ///
 /// Note (why segments): an earlier version kept whole blocks per size and let a request take a cached block of
 /// at most twice its size. Replaying the allocation trace of the `mem_train_transformer` workload (55 MiB live

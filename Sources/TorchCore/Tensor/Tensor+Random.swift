@@ -16,9 +16,7 @@ extension Tensor {
             t.fillRandomOnDevice(.uniform(low: 0, high: 1), generator: g)
             return t
         }
-        let t = Tensor(uninitializedShape: shape, dtype: dtype)
-        if t.writeRandom({ g.fillUniform(t.count, $0) }) { return t }
-        return fromDoubles(g.uniform(shapeCount(shape)), shape: shape, dtype: dtype)
+        return drawn(shape, dtype: dtype) { g.fillUniform($0, $1) }
     }
 
     /// Standard normal values (`torch.randn`); on a device drawn there by Philox.
@@ -35,9 +33,7 @@ extension Tensor {
             t.fillRandomOnDevice(.normal(mean: 0, std: 1), generator: g)
             return t
         }
-        let t = Tensor(uninitializedShape: shape, dtype: dtype)
-        if t.writeRandom({ g.fillNormal(t.count, $0) }) { return t }
-        return fromDoubles(g.normal(shapeCount(shape)), shape: shape, dtype: dtype)
+        return drawn(shape, dtype: dtype) { g.fillNormal($0, $1) }
     }
 
     /// Uniform integers in `low..<high` (`torch.randint`).
@@ -147,12 +143,7 @@ extension Tensor {
             storage.bumpVersion()
             return self
         }
-        if writeRandom({ sink in g.fillNormal(count) { sink($0, $1 * std + mean) } }) {
-            storage.bumpVersion()
-            return self
-        }
-        let v = g.normal(count).map { $0 * std + mean }
-        copyIn(Tensor.fromDoubles(v, shape: shape, dtype: dtype))
+        fillRandom { n, sink in g.fillNormal(n) { sink($0, $1 * std + mean) } }
         return self
     }
 
@@ -169,35 +160,46 @@ extension Tensor {
             storage.bumpVersion()
             return self
         }
-        if writeRandom({ sink in g.fillUniform(count) { sink($0, from + $1 * (to - from)) } }) {
-            storage.bumpVersion()
-            return self
-        }
-        let v = g.uniform(count).map { from + $0 * (to - from) }
-        copyIn(Tensor.fromDoubles(v, shape: shape, dtype: dtype))
+        fillRandom { n, sink in g.fillUniform(n) { sink($0, from + $1 * (to - from)) } }
         return self
     }
 
-    /// Writes the values that `fill` hands to its sink (index, value) into this tensor, each rounded to the dtype
-    /// as `to(dtype)` rounds a double, when this is a contiguous float32 or float64 CPU tensor; returns false,
-    /// without calling `fill`, otherwise (the caller then takes the path through a float64 array).
+    /// A random draw of `n` values, in order: `fill(n, sink)` hands each value, with its index, to `sink`.
+    typealias RandomFill = (Int, (Int, Double) -> Void) -> Void
+
+    /// A new CPU tensor holding the values of `fill`: drawn into float32 memory for float32 and into float64
+    /// memory otherwise, then rounded to `dtype` by `to(dtype)`.
     ///
-    /// Note (random fills in place): drawing into the tensor's own memory keeps a model's initialisation from
-    /// leaving float64 arrays and float64 tensors twice the parameters' size behind in the allocators (1.7 MiB
-    /// for the MLP of `train_mlp`, which counted against its peak resident set).
-    private func writeRandom(_ fill: ((Int, Double) -> Void) -> Void) -> Bool {
-        guard device == .cpu, isContiguous else { return false }
-        switch dtype {
-        case .float32:
-            let p = pointer(as: Float.self)
-            fill { p[$0] = Float($1) }
-        case .float64:
-            let p = pointer(as: Double.self)
-            fill { p[$0] = $1 }
-        default:
-            return false
+    /// Note (random fills in place): drawing into the tensor's own memory, rather than through float64 arrays and
+    /// a float64 tensor, keeps a model's initialisation from leaving temporaries twice the parameters' size
+    /// behind in the allocators (1.7 MiB for the MLP of `train_mlp`, which counted against its peak resident set).
+    static func drawn(_ shape: [Int], dtype: DType, _ fill: RandomFill) -> Tensor {
+        let t = Tensor(uninitializedShape: shape, dtype: dtype == .float32 ? .float32 : .float64)
+        t.writeRandom(fill)
+        return t.dtype == dtype ? t : t.to(dtype)
+    }
+
+    /// Replaces this CPU tensor's values by those of `fill`, directly into its memory when it is a contiguous
+    /// float32 or float64 tensor, through `drawn` otherwise; bumps the version.
+    private func fillRandom(_ fill: RandomFill) {
+        if isContiguous && (dtype == .float32 || dtype == .float64) {
+            writeRandom(fill)
+            storage.bumpVersion()
+        } else {
+            copyIn(Tensor.drawn(shape, dtype: dtype, fill))
         }
-        return true
+    }
+
+    /// Writes the values of `fill` into this contiguous float32 or float64 CPU tensor, each rounded to its dtype.
+    private func writeRandom(_ fill: RandomFill) {
+        precondition(isContiguous && (dtype == .float32 || dtype == .float64), "internal error: writeRandom into a \(dtype) tensor")
+        if dtype == .float32 {
+            let p = pointer(as: Float.self)
+            fill(count) { p[$0] = Float($1) }
+        } else {
+            let p = pointer(as: Double.self)
+            fill(count) { p[$0] = $1 }
+        }
     }
 
     /// Writes `src` into this tensor's memory without recording and bumps the version.

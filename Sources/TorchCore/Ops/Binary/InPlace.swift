@@ -54,7 +54,6 @@ extension Tensor {
         impl.meta.viewVersion = storage.version
     }
 
-    /// Whether a direct in-place kernel may run (no graph to record, dtype already the result type).
     /// `self += alpha·other` in one pass, without a scaled copy of `other`, for contiguous float32 CPU tensors of
     /// one shape outside recording (an optimizer's `p.add_(g, alpha: -lr)`): one fused multiply-add per element,
     /// as PyTorch's vectorised kernel computes it. Returns false, changing nothing, for anything else (partly
@@ -74,6 +73,7 @@ extension Tensor {
         return true
     }
 
+    /// Whether a direct in-place kernel may run (no graph to record, dtype already the result type).
     private func canWriteDirectly(_ other: Tensor, _ rt: DType) -> Bool {
         !shouldRecord(self, other) && rt == dtype && broadcastShapes(shape, other.shape, op: "inplace") == shape
     }

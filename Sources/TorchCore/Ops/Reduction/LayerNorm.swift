@@ -37,9 +37,7 @@ extension Tensor {
         } else if work == .float32 {
             let px = UnsafePointer(x.pointer(as: Float.self)), po = out.pointer(as: Float.self)
             let pw = w.map { UnsafePointer($0.pointer(as: Float.self)) }, pb = b.map { UnsafePointer($0.pointer(as: Float.self)) }
-            // Non-temporal stores when the whole output is large, also when each thread's share is not: both
-            // threads streaming measured 60 GB/s against 42 for [4096, 1024] (docs/benchmarks.md).
-            let stream: Int32 = out.count * 4 >= st_streaming_threshold() ? 1 : 0
+            let stream = streamingFlag(floats: out.count)
             ThreadPool.parallelFor(rows, grain: Swift.max(1, 16_384 / Swift.max(inner, 1))) { range in
                 st_layernorm_rows_f32(px + range.lowerBound * inner, pw, pb, po + range.lowerBound * inner,
                                       range.count, inner, Float(eps), stream)

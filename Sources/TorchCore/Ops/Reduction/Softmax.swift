@@ -50,9 +50,7 @@ extension Tensor {
         } else if work.dtype == .float32 {
             let src = UnsafePointer(layout.source.pointer(as: Float.self)), dst = out.pointer(as: Float.self)
             let n = layout.inner
-            // Non-temporal stores when the whole output is large, also when each thread's share is not: both
-            // threads streaming measured 37 GB/s against 29 for [4096, 1024] (docs/benchmarks.md).
-            let stream: Int32 = out.count * 4 >= st_streaming_threshold() ? 1 : 0
+            let stream = streamingFlag(floats: out.count)
             ThreadPool.parallelFor(layout.outer, grain: Swift.max(1, 16_384 / Swift.max(n, 1))) { range in
                 st_softmax_rows_f32(src + range.lowerBound * n, dst + range.lowerBound * n, range.count, n, log ? 1 : 0,
                                     stream)
