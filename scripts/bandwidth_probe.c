@@ -1,7 +1,9 @@
 /* bandwidth_probe.c -- the memory roofline that the 16M-element benchmark rows are judged against.
  *
  * Build and run (scripts/bandwidth_probe.sh does both):
- *     gcc -O2 -mavx512f -pthread -o bandwidth_probe scripts/bandwidth_probe.c && ./bandwidth_probe [reps]
+ *     gcc -O2 -march=native -pthread -o bandwidth_probe scripts/bandwidth_probe.c && ./bandwidth_probe [reps]
+ * (512-bit vectors where the build machine has AVX-512, 256-bit AVX ones otherwise: either moves a cache line
+ * per one or two instructions, far below what memory can supply).
  *
  * For 2^24 floats (64 MiB per buffer, twice the L3), at 1 and 2 threads, each thread taking one contiguous half:
  *   read      y = sum(x)                                   bytes counted: 4n      (as red_sum_16m)
@@ -19,6 +21,30 @@
 
 #define N (1u << 24)
 
+#ifdef __AVX512F__
+#define W 16
+typedef __m512 vec;
+#define VZERO _mm512_setzero_ps
+#define VADD _mm512_add_ps
+#define VLOAD _mm512_load_ps
+#define VSTORE _mm512_store_ps
+#define VSTREAM _mm512_stream_ps
+static inline float vsum(vec v) { return _mm512_reduce_add_ps(v); }
+#else
+#define W 8
+typedef __m256 vec;
+#define VZERO _mm256_setzero_ps
+#define VADD _mm256_add_ps
+#define VLOAD _mm256_load_ps
+#define VSTORE _mm256_store_ps
+#define VSTREAM _mm256_stream_ps
+static inline float vsum(vec v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_shuffle_ps(s, s, 1)));
+}
+#endif
+
 static float *x, *y;
 static float sums[2];
 
@@ -34,23 +60,23 @@ static void *work(void *arg) {
     const struct job *j = arg;
     size_t lo = (size_t)N / j->parts * j->part, hi = (size_t)N / j->parts * (j->part + 1);
     if (j->kind == 0) {
-        __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-        for (size_t i = lo; i < hi; i += 64) {
-            a0 = _mm512_add_ps(a0, _mm512_load_ps(x + i));
-            a1 = _mm512_add_ps(a1, _mm512_load_ps(x + i + 16));
-            a2 = _mm512_add_ps(a2, _mm512_load_ps(x + i + 32));
-            a3 = _mm512_add_ps(a3, _mm512_load_ps(x + i + 48));
+        vec a0 = VZERO(), a1 = a0, a2 = a0, a3 = a0;
+        for (size_t i = lo; i < hi; i += 4 * W) {
+            a0 = VADD(a0, VLOAD(x + i));
+            a1 = VADD(a1, VLOAD(x + i + W));
+            a2 = VADD(a2, VLOAD(x + i + 2 * W));
+            a3 = VADD(a3, VLOAD(x + i + 3 * W));
         }
-        sums[j->part] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
+        sums[j->part] = vsum(VADD(VADD(a0, a1), VADD(a2, a3)));
     } else if (j->kind == 1) {
-        for (size_t i = lo; i < hi; i += 32) {
-            _mm512_store_ps(y + i, _mm512_load_ps(x + i));
-            _mm512_store_ps(y + i + 16, _mm512_load_ps(x + i + 16));
+        for (size_t i = lo; i < hi; i += 2 * W) {
+            VSTORE(y + i, VLOAD(x + i));
+            VSTORE(y + i + W, VLOAD(x + i + W));
         }
     } else {
-        for (size_t i = lo; i < hi; i += 32) {
-            _mm512_stream_ps(y + i, _mm512_load_ps(x + i));
-            _mm512_stream_ps(y + i + 16, _mm512_load_ps(x + i + 16));
+        for (size_t i = lo; i < hi; i += 2 * W) {
+            VSTREAM(y + i, VLOAD(x + i));
+            VSTREAM(y + i + W, VLOAD(x + i + W));
         }
         _mm_sfence();
     }

@@ -68,7 +68,7 @@ def main():
         if not cc:
             sys.exit("--probe needs gcc or cc")
         probe = os.path.join(args.out, "bandwidth_probe")
-        subprocess.run([cc, "-O2", "-mavx512f", "-pthread", "-o", probe, os.path.join(HERE, "bandwidth_probe.c")],
+        subprocess.run([cc, "-O2", "-march=native", "-pthread", "-o", probe, os.path.join(HERE, "bandwidth_probe.c")],
                        check=True)
         runs["probe"] = []
     groups = args.only.split(",")
