@@ -61,6 +61,36 @@ import Darwin
         }
     }
 
+    /// Softmax and logSoftmax rows holding NaN or ±inf give PyTorch's values (torch 2.13: a NaN or a +inf
+    /// anywhere makes the whole row NaN, an all -inf row is NaN, -inf entries beside finite ones give 0 / -inf),
+    /// in every vector implementation; the NaN may sit in the vector part of the row or in its scalar tail.
+    @Test(arguments: ["portable", "avx2", "avx512"])
+    func softmaxSpecialValuesMatchPyTorch(_ isa: String) {
+        GlobalSettings.exclusive {
+            let best = Torch.vectorISA
+            defer { Torch._forceVectorISA(best) }
+            guard Torch._forceVectorISA(isa) else { return }
+            let n = 19
+            func row(_ set: [Int: Float], fill: Float = 1) -> [Float] {
+                (0..<n).map { set[$0] ?? fill }
+            }
+            let rows: [[Float]] = [
+                row([0: .infinity]), row([0: .nan]), row([11: .nan]), row([18: .nan]), row([0: .infinity, 1: .infinity], fill: 0),
+                row([:], fill: -.infinity), row([18: 0], fill: -.infinity),
+            ]
+            let x = Tensor(rows.flatMap { $0 }).reshape(rows.count, n)
+            let sm = x.softmax(dim: 1).toArray(of: Float.self), lsm = x.logSoftmax(dim: 1).toArray(of: Float.self)
+            for r in 0..<5 {
+                #expect(sm[(r * n)..<((r + 1) * n)].allSatisfy { $0.isNaN }, "\(isa) softmax row \(r)")
+                #expect(lsm[(r * n)..<((r + 1) * n)].allSatisfy { $0.isNaN }, "\(isa) logSoftmax row \(r)")
+            }
+            #expect(sm[(5 * n)..<(6 * n)].allSatisfy { $0.isNaN } && lsm[(5 * n)..<(6 * n)].allSatisfy { $0.isNaN }, "\(isa) all -inf")
+            let last = 6 * n
+            #expect(sm[last..<(last + n - 1)].allSatisfy { $0 == 0 } && sm[last + n - 1] == 1, "\(isa) softmax of -inf and 0")
+            #expect(lsm[last..<(last + n - 1)].allSatisfy { $0 == -.infinity } && lsm[last + n - 1] == 0, "\(isa) logSoftmax of -inf and 0")
+        }
+    }
+
     @Test func expAccuracy() {
         let xs = Tensor.linspace(-87, 88.7, steps: 20001, dtype: .float64)
         let exact = xs.exp().toArray(of: Double.self)
@@ -132,8 +162,6 @@ import Darwin
         }
     }
 
-    /// Non-temporal stores (used for outputs larger than half the last-level cache) give the same values as the
-    /// cached stores, from any alignment of the output and across thread ranges, and write nothing outside it.
     /// `add_`/`sub_` with alpha on contiguous float32 tensors: one fused multiply-add per element (PyTorch's
     /// vectorised kernel), also split across threads; other layouts and overlapping operands keep the composite.
     @Test func scaledAddInPlaceIsOneFusedMultiplyAdd() {
@@ -167,10 +195,15 @@ import Darwin
         }
     }
 
-    @Test func streamingStoresMatchCachedStores() {
+    /// Non-temporal stores (used for outputs larger than half the last-level cache) give the same values as the
+    /// cached stores, from any alignment of the output and across thread ranges, and write nothing outside it,
+    /// in both vector implementations that have them.
+    @Test(arguments: ["avx2", "avx512"])
+    func streamingStoresMatchCachedStores(_ isa: String) {
         GlobalSettings.exclusive {
-            let before = Torch.numThreads
-            defer { Torch._setStreamingStoreThreshold(0); Torch.setNumThreads(before) }
+            let before = Torch.numThreads, best = Torch.vectorISA
+            defer { Torch._setStreamingStoreThreshold(0); Torch.setNumThreads(before); Torch._forceVectorISA(best) }
+            guard Torch._forceVectorISA(isa) else { return }
             Torch.setNumThreads(2)
             for n in [1003, 70_001] {
                 let a = Tensor.randn([n], generator: Generator(seed: 7)) * 3
