@@ -195,7 +195,8 @@ static inline size_t align_head(const float *y, size_t n) {
 
 /* The clamp keeps a NaN (vmaxps/vminps return their second operand when either is NaN, so the NaN flows through
    the arithmetic), and maps everything below -104, -inf included, to -104, whose e^x rounds to 0; only overflow
-   needs a select. Bit-identical to the version with NaN and underflow selects at every float32 input. */
+   needs a select. Bit-identical to the version with NaN and underflow selects at every non-NaN float32 input
+   (all 2^32 inputs checked; a NaN gives a NaN). */
 AVX2 static inline __m256 exp256(__m256 x) {
     const __m256 hi = _mm256_set1_ps(EXP_HI), lo = _mm256_set1_ps(EXP_LO);
     __m256 himask = _mm256_cmp_ps(x, hi, _CMP_GT_OQ);
