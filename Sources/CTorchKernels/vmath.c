@@ -193,39 +193,10 @@ static inline size_t align_head(const float *y, size_t n) {
 
 #define AVX2 __attribute__((target("avx2,fma")))
 
-/* The clamp keeps a NaN (vmaxps/vminps return their second operand when either is NaN, so the NaN flows through
-   the arithmetic), and maps everything below -104, -inf included, to -104, whose e^x rounds to 0; only overflow
-   needs a select. Bit-identical to the version with NaN and underflow selects at every non-NaN float32 input
-   (all 2^32 inputs checked; a NaN gives a NaN). */
-AVX2 static inline __m256 exp256(__m256 x) {
-    const __m256 hi = _mm256_set1_ps(EXP_HI), lo = _mm256_set1_ps(EXP_LO);
-    __m256 himask = _mm256_cmp_ps(x, hi, _CMP_GT_OQ);
-    __m256 xc = _mm256_min_ps(hi, _mm256_max_ps(lo, x));
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    p = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    __m256i ni = _mm256_cvtps_epi32(n);
-    __m256i n1 = _mm256_srai_epi32(ni, 1);
-    __m256i n2 = _mm256_sub_epi32(ni, n1);
-    __m256i b = _mm256_set1_epi32(127);
-    __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, b), 23));
-    __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, b), 23));
-    __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
-    return _mm256_blendv_ps(y, _mm256_set1_ps(INFINITY), himask);
-}
-
-/* e^x for softmax's x - max (x <= 0, or NaN): exp256 without its overflow and NaN selects, 7 of its ~30
-   operations. max(lo, x) keeps a NaN (vmaxps returns its second operand when either is NaN) and clamps -inf and
-   everything below -104 to -104, whose e^x rounds to 0 as exp256 gives there. */
-AVX2 static inline __m256 exp256_nonpositive(__m256 x) {
-    __m256 xc = _mm256_max_ps(_mm256_set1_ps(EXP_LO), x);
+/* e^xc for xc in [-104, EXP_HI] or NaN (Cephes: xc = n ln2 + r, ln2 in two parts, a degree-6 polynomial for
+   e^r, 2^n as two factors 2^(n/2)·2^(n - n/2) so that results down to the subnormal range are right; at -104
+   the result rounds to 0; a NaN flows through the arithmetic). */
+AVX2 static inline __m256 exp256_clamped(__m256 xc) {
     __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
     r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
@@ -244,6 +215,18 @@ AVX2 static inline __m256 exp256_nonpositive(__m256 x) {
     __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, b), 23));
     return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
 }
+
+/* e^x. The clamp keeps a NaN (vmaxps/vminps return their second operand when either is NaN) and maps everything
+   below -104, -inf included, to -104; only overflow needs a select. Bit-identical to the version with NaN and
+   underflow selects at every non-NaN float32 input (all 2^32 inputs checked; a NaN gives a NaN). */
+AVX2 static inline __m256 exp256(__m256 x) {
+    const __m256 hi = _mm256_set1_ps(EXP_HI);
+    __m256 y = exp256_clamped(_mm256_min_ps(hi, _mm256_max_ps(_mm256_set1_ps(EXP_LO), x)));
+    return _mm256_blendv_ps(y, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(x, hi, _CMP_GT_OQ));
+}
+
+/* e^x for softmax's x - max (x <= 0, or NaN): exp256 without the overflow select, which cannot fire there. */
+AVX2 static inline __m256 exp256_nonpositive(__m256 x) { return exp256_clamped(_mm256_max_ps(_mm256_set1_ps(EXP_LO), x)); }
 
 AVX2 static inline __m256 erf256(__m256 x) {
     /* Rational approximation (see erf512). */
@@ -886,6 +869,42 @@ static void binary_portable(int op, const float *a, const float *b, float *y, si
 }
 
 #ifdef ST_X86
+/* The entry points of a binary kernel NAME##_k (always inlined, with operand layout and stream mode constant),
+   under the target attribute ISA: NAME for one range (streaming decided on its length), NAME##_rs for a matrix
+   of rows in one stream mode, and NAME##_rows, which streams when the caller says so, with one fence after all
+   rows. */
+#define BINARY_ENTRIES(NAME, ISA)                                                            \
+    ISA static void NAME(const float *a, const float *b, float *y, size_t n, int as, int bs) { \
+        int st = use_streaming(n);                                                          \
+        if (as && bs) NAME##_k(a, b, y, n, 1, 1, st);                                       \
+        else if (as) NAME##_k(a, b, y, n, 1, 0, st);                                        \
+        else if (bs) NAME##_k(a, b, y, n, 0, 1, st);                                        \
+        else NAME##_k(a, b, y, n, 0, 0, st);                                                \
+    }                                                                                       \
+    __attribute__((always_inline)) ISA static inline void NAME##_rs(const float *a, ptrdiff_t a_row,          \
+                                                                    const float *b, ptrdiff_t b_row,          \
+                                                                    float *y, ptrdiff_t y_row, size_t rows,   \
+                                                                    size_t cols, int as, int bs,              \
+                                                                    const int stream) {                       \
+        for (size_t r = 0; r < rows; r++) {                                                 \
+            const float *ar = a + (ptrdiff_t)r * a_row, *br = b + (ptrdiff_t)r * b_row;       \
+            float *yr = y + (ptrdiff_t)r * y_row;                                            \
+            if (as && bs) NAME##_k(ar, br, yr, cols, 1, 1, stream);                         \
+            else if (as) NAME##_k(ar, br, yr, cols, 1, 0, stream);                          \
+            else if (bs) NAME##_k(ar, br, yr, cols, 0, 1, stream);                          \
+            else NAME##_k(ar, br, yr, cols, 0, 0, stream);                                  \
+        }                                                                                   \
+    }                                                                                       \
+    ISA static void NAME##_rows(const float *a, ptrdiff_t a_row, const float *b, ptrdiff_t b_row, float *y, \
+                                ptrdiff_t y_row, size_t rows, size_t cols, int as, int bs, int stream) { \
+        if (stream) {                                                                       \
+            NAME##_rs(a, a_row, b, b_row, y, y_row, rows, cols, as, bs, 2);                  \
+            _mm_sfence();                                                                   \
+        } else {                                                                            \
+            NAME##_rs(a, a_row, b, b_row, y, y_row, rows, cols, as, bs, 0);                  \
+        }                                                                                   \
+    }
+
 /* NAME##_k is the loop, inlined with as, bs and stream constant (one copy per operand layout, no per-element
    select). stream 1: non-temporal stores and a fence; 2: the same stores without the fence, which the caller
    issues once after all rows (a fence per 4 KiB row halved the rows' speed). NAME is the entry for one range,
@@ -917,43 +936,13 @@ static void binary_portable(int op, const float *a, const float *b, float *y, si
             _mm512_storeu_ps(y + i, VOP(as ? _mm512_loadu_ps(a + i) : va, bs ? _mm512_loadu_ps(b + i) : vb)); \
         for (; i < n; i++) { float a_ = as ? a[i] : a[0], b_ = bs ? b[i] : b[0]; y[i] = SOP; } \
     }                                                                                       \
-    AVX512 static void NAME(const float *a, const float *b, float *y, size_t n, int as, int bs) { \
-        int st = use_streaming(n);                                                          \
-        if (as && bs) NAME##_k(a, b, y, n, 1, 1, st);                                       \
-        else if (as) NAME##_k(a, b, y, n, 1, 0, st);                                        \
-        else if (bs) NAME##_k(a, b, y, n, 0, 1, st);                                        \
-        else NAME##_k(a, b, y, n, 0, 0, st);                                                \
-    }                                                                                       \
-    __attribute__((always_inline)) AVX512 static inline void NAME##_rs(const float *a, ptrdiff_t a_row,       \
-                                                                       const float *b, ptrdiff_t b_row,       \
-                                                                       float *y, ptrdiff_t y_row, size_t rows, \
-                                                                       size_t cols, int as, int bs,           \
-                                                                       const int stream) {                    \
-        for (size_t r = 0; r < rows; r++) {                                                 \
-            const float *ar = a + (ptrdiff_t)r * a_row, *br = b + (ptrdiff_t)r * b_row;       \
-            float *yr = y + (ptrdiff_t)r * y_row;                                            \
-            if (as && bs) NAME##_k(ar, br, yr, cols, 1, 1, stream);                         \
-            else if (as) NAME##_k(ar, br, yr, cols, 1, 0, stream);                          \
-            else if (bs) NAME##_k(ar, br, yr, cols, 0, 1, stream);                          \
-            else NAME##_k(ar, br, yr, cols, 0, 0, stream);                                  \
-        }                                                                                   \
-    }                                                                                       \
-    AVX512 static void NAME##_rows(const float *a, ptrdiff_t a_row, const float *b, ptrdiff_t b_row, float *y, \
-                                   ptrdiff_t y_row, size_t rows, size_t cols, int as, int bs, int stream) { \
-        if (stream) {                                                                       \
-            NAME##_rs(a, a_row, b, b_row, y, y_row, rows, cols, as, bs, 2);                  \
-            _mm_sfence();                                                                   \
-        } else {                                                                            \
-            NAME##_rs(a, a_row, b, b_row, y, y_row, rows, cols, as, bs, 0);                  \
-        }                                                                                   \
-    }
+    BINARY_ENTRIES(NAME, AVX512)
 BINARY_AVX512(add_avx512, _mm512_add_ps, a_ + b_)
 BINARY_AVX512(sub_avx512, _mm512_sub_ps, a_ - b_)
 BINARY_AVX512(mul_avx512, _mm512_mul_ps, a_ * b_)
 BINARY_AVX512(div_avx512, _mm512_div_ps, a_ / b_)
 
-/* As BINARY_AVX512, with 256-bit vectors: NAME##_k inlined per operand layout and stream mode, NAME for one
-   range, NAME##_rows for a matrix of rows with one fence after all rows. With ordinary stores, each iteration
+/* As BINARY_AVX512, with 256-bit vectors. With ordinary stores, each iteration
    loads two vectors of each operand before its two stores: on Zen 3 (in one process, alternating 200 times, two
    threads on the [4096,1024] + [1024] rows) that ran at 12.0-14.4 GB/s against 9.7-11.4 for AVX-512's order
    (a store right after each vector's loads, four per iteration). */
@@ -984,36 +973,7 @@ BINARY_AVX512(div_avx512, _mm512_div_ps, a_ / b_)
             _mm256_storeu_ps(y + i, VOP(as ? _mm256_loadu_ps(a + i) : va, bs ? _mm256_loadu_ps(b + i) : vb)); \
         for (; i < n; i++) { float a_ = as ? a[i] : a[0], b_ = bs ? b[i] : b[0]; y[i] = SOP; } \
     }                                                                                       \
-    AVX2 static void NAME(const float *a, const float *b, float *y, size_t n, int as, int bs) { \
-        int st = use_streaming(n);                                                          \
-        if (as && bs) NAME##_k(a, b, y, n, 1, 1, st);                                       \
-        else if (as) NAME##_k(a, b, y, n, 1, 0, st);                                        \
-        else if (bs) NAME##_k(a, b, y, n, 0, 1, st);                                        \
-        else NAME##_k(a, b, y, n, 0, 0, st);                                                \
-    }                                                                                       \
-    __attribute__((always_inline)) AVX2 static inline void NAME##_rs(const float *a, ptrdiff_t a_row,         \
-                                                                     const float *b, ptrdiff_t b_row,         \
-                                                                     float *y, ptrdiff_t y_row, size_t rows,  \
-                                                                     size_t cols, int as, int bs,             \
-                                                                     const int stream) {                      \
-        for (size_t r = 0; r < rows; r++) {                                                 \
-            const float *ar = a + (ptrdiff_t)r * a_row, *br = b + (ptrdiff_t)r * b_row;       \
-            float *yr = y + (ptrdiff_t)r * y_row;                                            \
-            if (as && bs) NAME##_k(ar, br, yr, cols, 1, 1, stream);                         \
-            else if (as) NAME##_k(ar, br, yr, cols, 1, 0, stream);                          \
-            else if (bs) NAME##_k(ar, br, yr, cols, 0, 1, stream);                          \
-            else NAME##_k(ar, br, yr, cols, 0, 0, stream);                                  \
-        }                                                                                   \
-    }                                                                                       \
-    AVX2 static void NAME##_rows(const float *a, ptrdiff_t a_row, const float *b, ptrdiff_t b_row, float *y, \
-                                 ptrdiff_t y_row, size_t rows, size_t cols, int as, int bs, int stream) { \
-        if (stream) {                                                                       \
-            NAME##_rs(a, a_row, b, b_row, y, y_row, rows, cols, as, bs, 2);                  \
-            _mm_sfence();                                                                   \
-        } else {                                                                            \
-            NAME##_rs(a, a_row, b, b_row, y, y_row, rows, cols, as, bs, 0);                  \
-        }                                                                                   \
-    }
+    BINARY_ENTRIES(NAME, AVX2)
 BINARY_AVX2(add_avx2, _mm256_add_ps, a_ + b_)
 BINARY_AVX2(sub_avx2, _mm256_sub_ps, a_ - b_)
 BINARY_AVX2(mul_avx2, _mm256_mul_ps, a_ * b_)

@@ -26,10 +26,7 @@ import _TestSupport
     ]
 
     @Test(arguments: ["avx512", "portable"]) func matchesFloat64Product(_ isa: String) {
-        GlobalSettings.exclusive {
-            let best = Torch.vectorISA
-            defer { Torch._forceVectorISA(best) }
-            guard Torch._forceVectorISA(isa) else { return }
+        GlobalSettings.withVectorISA(isa) {
             let rng = ShapeRNG(7)
             for s in Self.shapes {
                 for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {

@@ -12,10 +12,7 @@ import Darwin
     /// Every vector implementation this CPU can run gives the same values as float64 to float32 accuracy.
     @Test(arguments: ["portable", "avx2", "avx512"])
     func implementationsAgree(_ isa: String) {
-        GlobalSettings.exclusive {
-            let best = Torch.vectorISA
-            defer { Torch._forceVectorISA(best) }
-            guard Torch._forceVectorISA(isa) else { return }
+        GlobalSettings.withVectorISA(isa) {
             let x = Tensor.linspace(-100, 88, steps: 1003, dtype: .float32)
             let cases: [(Tensor, Tensor)] = [
                 (x.exp(), x.to(.float64).exp()),
@@ -66,10 +63,7 @@ import Darwin
     /// in every vector implementation; the NaN may sit in the vector part of the row or in its scalar tail.
     @Test(arguments: ["portable", "avx2", "avx512"])
     func softmaxSpecialValuesMatchPyTorch(_ isa: String) {
-        GlobalSettings.exclusive {
-            let best = Torch.vectorISA
-            defer { Torch._forceVectorISA(best) }
-            guard Torch._forceVectorISA(isa) else { return }
+        GlobalSettings.withVectorISA(isa) {
             let n = 19
             func row(_ set: [Int: Float], fill: Float = 1) -> [Float] {
                 (0..<n).map { set[$0] ?? fill }
@@ -130,10 +124,7 @@ import Darwin
     /// region: the erfc tail below -2.9, the 32 polynomial pieces on [-2.9, 5.75] and their boundaries, and the
     /// identity above.
     @Test func geluTableAccuracy() {
-        GlobalSettings.exclusive {
-            let best = Torch.vectorISA
-            defer { Torch._forceVectorISA(best) }
-            guard Torch._forceVectorISA("avx512") else { return }
+        GlobalSettings.withVectorISA("avx512") {
             let x = Tensor.linspace(-12, 10, steps: 220_001, dtype: .float32)
             let xs = x.toArray(of: Float.self)
             let fast = x.gelu().toArray(of: Float.self)
@@ -200,10 +191,9 @@ import Darwin
     /// in both vector implementations that have them.
     @Test(arguments: ["avx2", "avx512"])
     func streamingStoresMatchCachedStores(_ isa: String) {
-        GlobalSettings.exclusive {
-            let before = Torch.numThreads, best = Torch.vectorISA
-            defer { Torch._setStreamingStoreThreshold(0); Torch.setNumThreads(before); Torch._forceVectorISA(best) }
-            guard Torch._forceVectorISA(isa) else { return }
+        GlobalSettings.withVectorISA(isa) {
+            let before = Torch.numThreads
+            defer { Torch._setStreamingStoreThreshold(0); Torch.setNumThreads(before) }
             Torch.setNumThreads(2)
             for n in [1003, 70_001] {
                 let a = Tensor.randn([n], generator: Generator(seed: 7)) * 3
